@@ -1,0 +1,237 @@
+"""The output validator: routes each generated object to the right schema and checks it.
+
+Built-in kinds are checked against the Kubernetes schemas bundled with kubernetes-validate,
+custom resources against their CRD (made strict), and the custom resources manifestgen
+emits against its own models when no CRD is configured. Every schema is prepared and
+compiled on first use and kept for the validator's lifetime.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from manifestgen.check.cache import PreparedSchemaCache, prepared_key
+from manifestgen.check.crds import CrdVersion, GroupVersionKind, load_crd_versions
+from manifestgen.check.engine import (
+    CompiledSchema,
+    SchemaCompileError,
+    pattern_supported,
+    to_json_value,
+)
+from manifestgen.check.fallback import ModelChecker
+from manifestgen.check.kubernetes import (
+    OBJECT_META,
+    POD_TEMPLATE_SPEC,
+    KubernetesSchemas,
+    select_version,
+)
+from manifestgen.check.metadata import NameRule, metadata_problems, name_rule
+from manifestgen.check.models import MODEL_KINDS
+from manifestgen.check.problems import (
+    CheckOutcome,
+    JsonPath,
+    ObjectProblem,
+    SchemaSource,
+    sort_problems,
+)
+from manifestgen.check.strict import PreparedSchema, strict_crd_schema
+
+_UNCHECKED = CheckOutcome(problems=(), source="none")
+
+Checker = Callable[[Mapping[str, Any]], CheckOutcome]
+
+
+class OutputValidator:
+    """Checks generated Kubernetes objects offline. Create it with `OutputValidator.create`."""
+
+    def __init__(
+        self,
+        kubernetes: KubernetesSchemas,
+        crds: Mapping[GroupVersionKind, CrdVersion],
+        *,
+        cache: PreparedSchemaCache | None = None,
+    ) -> None:
+        self._kubernetes = kubernetes
+        self._crds = dict(crds)
+        self._cache = cache
+        self._checkers: dict[GroupVersionKind, Checker | None] = {}
+        self._prepared: dict[GroupVersionKind, PreparedSchema] = {}
+        self._pod_template: CompiledSchema | None = None
+
+    @classmethod
+    def create(
+        cls,
+        kubernetes_version: str,
+        crd_paths: Sequence[Path] = (),
+        *,
+        cache: PreparedSchemaCache | None = None,
+    ) -> OutputValidator:
+        """A validator for `kubernetes_version` ("1.33") and the CRDs under `crd_paths`.
+
+        `crd_paths` are files or directories (searched recursively for *.yaml, *.yml and
+        *.json); documents other than apiextensions.k8s.io/v1 CustomResourceDefinitions
+        are ignored. Raises `CrdLoadError` for a missing path or an unparsable file and
+        `UnsupportedKubernetesVersionError` for a version older than every bundled one.
+        """
+        kubernetes = KubernetesSchemas(select_version(kubernetes_version))
+        return cls(kubernetes, load_crd_versions(crd_paths), cache=cache)
+
+    @property
+    def kubernetes_version(self) -> str:
+        """The bundled Kubernetes schema version in use, e.g. "1.33"."""
+        return self._kubernetes.label
+
+    def check(self, obj: Mapping[str, Any]) -> CheckOutcome:
+        """Check one object; problems come back sorted by path, then message."""
+        gvk, problems = _group_version_kind(obj)
+        if gvk is None:
+            return CheckOutcome(sort_problems(problems), "none")
+        checker = self._checker(gvk)
+        return checker(obj) if checker is not None else _UNCHECKED
+
+    def crd_kinds(self) -> frozenset[GroupVersionKind]:
+        """(group, version, kind) of every served CRD version that was loaded."""
+        return frozenset(self._crds)
+
+    def crd_source(self, group: str, version: str, kind: str) -> str | None:
+        """The file the CRD serving (group, version, kind) was read from, or None."""
+        crd = self._crds.get((group, version, kind))
+        return crd.source if crd is not None else None
+
+    def model_kinds(self) -> frozenset[GroupVersionKind]:
+        """The kinds a fallback model checks when no CRD is configured for them."""
+        return frozenset(MODEL_KINDS)
+
+    def raw_crd_schema(self, group: str, version: str, kind: str) -> Mapping[str, Any] | None:
+        """The CRD's `openAPIV3Schema` as published (CEL rules included), or None.
+
+        This is the seam for `check/cel.py`: it evaluates `x-kubernetes-validations`,
+        which the strict schema drops.
+        """
+        crd = self._crds.get((group, version, kind))
+        return crd.schema if crd is not None else None
+
+    def strict_crd_schema(self, group: str, version: str, kind: str) -> Mapping[str, Any] | None:
+        """The strict JSON Schema compiled for a CRD kind, or None if no CRD serves it."""
+        prepared = self._prepare((group, version, kind))
+        return prepared.schema if prepared is not None else None
+
+    def skipped_patterns(self) -> tuple[str, ...]:
+        """CRD patterns no check is made for: "<crd>/<version>: <json pointer>: <pattern>".
+
+        Prepares every loaded CRD version (cheap next to compiling them).
+        """
+        return tuple(
+            p for gvk in sorted(self._crds) for p in self._prepare_known(gvk).skipped_patterns
+        )
+
+    def translated_patterns(self) -> tuple[str, ...]:
+        """CRD patterns rewritten from Go RE2 syntax: "<crd>/<version>: <ptr>: <old> -> <new>"."""
+        return tuple(
+            p for gvk in sorted(self._crds) for p in self._prepare_known(gvk).translated_patterns
+        )
+
+    def _checker(self, gvk: GroupVersionKind) -> Checker | None:
+        if gvk not in self._checkers:
+            self._checkers[gvk] = self._build_checker(gvk)
+        return self._checkers[gvk]
+
+    def _build_checker(self, gvk: GroupVersionKind) -> Checker | None:
+        group, version, kind = gvk
+        builtin = self._kubernetes.kind_schema(group, version, kind)
+        if builtin is not None:
+            stem, schema = builtin
+            name = f"kubernetes {self._kubernetes.label} {stem}"
+            return _schema_checker(schema, "kubernetes", name, name_rule(kind, builtin=True))
+        crd = self._crds.get(gvk)
+        if crd is not None:
+            return _schema_checker(
+                self._prepare_known(gvk).schema, "crd", crd.label, name_rule(kind, builtin=False)
+            )
+        entry = MODEL_KINDS.get(gvk)
+        if entry is not None:
+            checker = ModelChecker(entry, self._pod_template_problems)
+            return _model_checker(checker, f"model {group}/{version} {kind}")
+        return None
+
+    def _prepare(self, gvk: GroupVersionKind) -> PreparedSchema | None:
+        return self._prepare_known(gvk) if gvk in self._crds else None
+
+    def _prepare_known(self, gvk: GroupVersionKind) -> PreparedSchema:
+        prepared = self._prepared.get(gvk)
+        if prepared is not None:
+            return prepared
+        crd = self._crds[gvk]
+        key = prepared_key(crd.digest, self._kubernetes.label)
+        prepared = self._cache.get(key) if self._cache is not None else None
+        if prepared is None:
+            prepared = strict_crd_schema(
+                crd.schema,
+                label=f"{crd.crd_name}/{crd.version}",
+                object_meta_defs=self._kubernetes.definitions_for(OBJECT_META),
+                pattern_supported=pattern_supported,
+            )
+            if self._cache is not None:
+                self._cache.put(key, prepared)
+        self._prepared[gvk] = prepared
+        return prepared
+
+    def _pod_template_problems(self, template: Any, path: JsonPath) -> list[ObjectProblem]:
+        if self._pod_template is None:
+            self._pod_template = CompiledSchema(
+                self._kubernetes.definition_schema(POD_TEMPLATE_SPEC)
+            )
+        return self._pod_template.problems(template, path)
+
+
+def _schema_checker(
+    schema: Mapping[str, Any], source: SchemaSource, name: str, rule: NameRule
+) -> Checker:
+    try:
+        compiled = CompiledSchema(schema)
+    except SchemaCompileError as error:
+        # Never crash on a CRD: every object of this kind reports why it was not checked.
+        broken = (ObjectProblem((), f"cannot be checked: its schema does not compile ({error})"),)
+        return lambda _obj: CheckOutcome(broken, source, name)
+
+    def check(obj: Mapping[str, Any]) -> CheckOutcome:
+        found = compiled.problems(obj)
+        found += metadata_problems(obj, rule)
+        return CheckOutcome(sort_problems(found), source, name)
+
+    return check
+
+
+def _model_checker(checker: ModelChecker, name: str) -> Checker:
+    def check(obj: Mapping[str, Any]) -> CheckOutcome:
+        data = to_json_value(obj)
+        found = checker.problems(data)
+        found += metadata_problems(data, name_rule("", builtin=False))
+        return CheckOutcome(sort_problems(found), "model", name)
+
+    return check
+
+
+def _group_version_kind(
+    obj: Mapping[str, Any],
+) -> tuple[GroupVersionKind | None, list[ObjectProblem]]:
+    if not isinstance(obj, Mapping):
+        return None, [ObjectProblem((), f"must be an object (got {type(obj).__name__})")]
+    api_version, kind = obj.get("apiVersion"), obj.get("kind")
+    problems = []
+    if not isinstance(api_version, str) or not api_version:
+        problems.append(ObjectProblem((), "'apiVersion' is required"))
+    elif api_version.count("/") > 1 or api_version.startswith("/") or api_version.endswith("/"):
+        problems.append(
+            ObjectProblem(
+                ("apiVersion",), f"must be 'group/version' or 'version' (got {api_version!r})"
+            )
+        )
+    if not isinstance(kind, str) or not kind:
+        problems.append(ObjectProblem((), "'kind' is required"))
+    if problems or not isinstance(api_version, str) or not isinstance(kind, str):
+        return None, problems
+    group, _, version = api_version.rpartition("/")
+    return (group, version, kind), []

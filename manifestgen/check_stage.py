@@ -1,0 +1,126 @@
+"""The check stage: every generated object against its schema, errors mapped to spec lines."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from manifestgen.check import CheckOutcome, CrdLoadError, ObjectProblem, OutputValidator
+from manifestgen.errors import Diagnostic, Related, Severity, SourceLocation
+from manifestgen.expand.manifest import Manifest
+from manifestgen.options import BuildOptions, crds_from_environment
+from manifestgen.render.layout import ARGOCD_DIR, top_directory
+from manifestgen.spec.parse import Parsed
+from manifestgen.spec.platform import Platform
+
+
+def _crd_locations(
+    platform: Parsed[Platform], options: BuildOptions
+) -> tuple[list[Path], list[Diagnostic]]:
+    """Configured CRD paths that exist; a missing one is an error at the line that names it."""
+    found: list[Path] = []
+    problems: list[Diagnostic] = []
+    configured = [
+        (Path(p), platform.locate(("spec", "crds", i)), f"spec.crds[{i}]")
+        for i, p in enumerate(platform.model.spec.crds)
+    ]
+    configured += [(p, SourceLocation("--crds"), "") for p in options.crds]
+    configured += [(p, SourceLocation("$MANIFESTGEN_CRDS"), "") for p in crds_from_environment()]
+    for path, location, field in configured:
+        full = path if path.is_absolute() else options.root / path
+        if full.exists():
+            found.append(full)
+        else:
+            problems.append(
+                Diagnostic(
+                    "MG403",
+                    f"CRD location {path.as_posix()!r} does not exist",
+                    location,
+                    field=field,
+                    hint="point it at a CRD file or a directory of CRDs",
+                )
+            )
+    return found, problems
+
+
+def _versions(platform: Platform) -> dict[str, str]:
+    """Kubernetes version per top-level output directory; Argo CD objects use the newest."""
+    versions = {name: c.kubernetes_version for name, c in platform.spec.clusters.items()}
+    versions[ARGOCD_DIR] = max(versions.values(), key=lambda v: tuple(int(x) for x in v.split(".")))
+    return versions
+
+
+def _field(path: Sequence[str | int]) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _diagnostic(manifest: Manifest, problem: ObjectProblem, out_dir: str) -> Diagnostic:
+    code = "MG404" if problem.rule == "metadata" else "MG401"
+    where = _field(problem.path) or "(object)"
+    return Diagnostic(
+        code,
+        f"generated {manifest.kind} {manifest.name!r}: {where}: {problem.message}",
+        manifest.origin.locate(tuple(problem.path)),
+        related=(Related(SourceLocation(f"{out_dir}/{manifest.path}"), "the generated object"),),
+    )
+
+
+def _unchecked_note(kinds: set[str], platform: Parsed[Platform]) -> list[Diagnostic]:
+    if not kinds:
+        return []
+    listed = ", ".join(sorted(kinds))
+    return [
+        Diagnostic(
+            "MG402",
+            "not checked against an upstream CRD (checked against manifestgen's own model "
+            f"only): {listed}",
+            platform.locate(("spec", "crds"))
+            if platform.model.spec.crds
+            else platform.locate(("spec",)),
+            field="spec.crds",
+            severity=Severity.NOTE,
+            hint="add the operators' CRD files to spec.crds, pass --crds, or set MANIFESTGEN_CRDS",
+        )
+    ]
+
+
+def check_manifests(
+    manifests: Sequence[Manifest], platform: Parsed[Platform], options: BuildOptions
+) -> tuple[list[Diagnostic], tuple[str, ...]]:
+    """Diagnostics for generated objects that fail their schema, and the kinds left unchecked."""
+    crd_paths, diagnostics = _crd_locations(platform, options)
+    try:
+        validators = {
+            version: OutputValidator.create(version, crd_paths)
+            for version in sorted(set(_versions(platform.model).values()))
+        }
+    except CrdLoadError as exc:
+        diagnostics.append(
+            Diagnostic(
+                "MG403",
+                f"cannot load CRDs: {exc.message}",
+                SourceLocation(_display(Path(exc.path), options.root)),
+            )
+        )
+        return diagnostics, ()
+    versions = _versions(platform.model)
+    unchecked: set[str] = set()
+    out_dir = options.out_dir.as_posix()
+    for manifest in manifests:
+        outcome: CheckOutcome = validators[versions[top_directory(manifest.path)]].check(
+            manifest.obj
+        )
+        if outcome.source in ("model", "none"):
+            unchecked.add(f"{manifest.kind} ({manifest.obj['apiVersion']})")
+        diagnostics += [_diagnostic(manifest, p, out_dir) for p in outcome.problems]
+    return diagnostics + _unchecked_note(unchecked, platform), tuple(sorted(unchecked))
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -1,0 +1,1 @@
+"""Command line: parse flags into frozen options, make one library call, report, exit."""

@@ -1,0 +1,183 @@
+"""`manifestgen build | check | validate | schema`.
+
+Exit codes: 0 clean, 1 diagnostics or drift, 2 usage error, 3 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from manifestgen import __version__
+from manifestgen.cli.schema_command import run_schema
+from manifestgen.errors import UsageError
+from manifestgen.options import CRDS_ENV, BuildOptions, Mode
+from manifestgen.pipeline import BuildResult, run
+from manifestgen.report import REPORTERS, Summary
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+DESCRIPTION = """\
+Compile declarative ML training specs (specs/) into a validated, deterministic
+directory of Kubernetes manifests (out/) that Argo CD syncs."""
+
+COMMANDS = {
+    "build": "validate the specs, expand them and write out/ (atomically; nothing is written "
+    "if anything fails)",
+    "check": "like build, but write nothing: exit 1 naming each file in out/ that is missing, "
+    "stale or extra (use in CI and pre-commit)",
+    "validate": "validate specs and their generated objects without touching out/; takes spec "
+    "files (as pre-commit passes them) or uses specs/",
+    "schema": "write the JSON Schemas of the spec kinds to schemas/ (or check them, or print "
+    "the README's spec reference)",
+}
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=Path.cwd(),
+        help="repository root; other paths are relative to it (default: .)",
+    )
+    parser.add_argument(
+        "--format", choices=sorted(REPORTERS), default="text", help="output format (default: text)"
+    )
+
+
+def _pipeline_flags(parser: argparse.ArgumentParser, *, takes_files: bool) -> None:
+    parser.add_argument(
+        "--specs",
+        type=Path,
+        action="append",
+        default=None,
+        metavar="PATH",
+        help="spec file or directory (repeatable; default: specs)",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path("out"), help="output directory (default: out)"
+    )
+    parser.add_argument(
+        "--crds",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="CRD file or directory to check custom resources against (repeatable; "
+        f"adds to the Platform's spec.crds and ${CRDS_ENV})",
+    )
+    parser.add_argument(
+        "--no-output-check",
+        action="store_true",
+        help="skip checking generated objects against schemas (not recommended)",
+    )
+    if takes_files:
+        parser.add_argument(
+            "files", nargs="*", type=Path, help="spec files to report on (default: all of --specs)"
+        )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="manifestgen", description=DESCRIPTION)
+    parser.add_argument("--version", action="version", version=f"manifestgen {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, text in COMMANDS.items():
+        sub = commands.add_parser(name, help=text, description=text)
+        _common(sub)
+        if name == "schema":
+            sub.add_argument(
+                "--check",
+                action="store_true",
+                help="exit 1 if schemas/ is not what the models generate",
+            )
+            sub.add_argument(
+                "--reference",
+                action="store_true",
+                help="print the Markdown spec reference instead of writing schemas",
+            )
+            sub.add_argument(
+                "--dir",
+                type=Path,
+                default=Path("schemas"),
+                help="schema directory (default: schemas)",
+            )
+        else:
+            _pipeline_flags(sub, takes_files=name == "validate")
+    return parser
+
+
+def options_from(args: argparse.Namespace) -> BuildOptions:
+    mode: Mode = args.command
+    root: Path = args.root.resolve()
+    if not root.is_dir():
+        raise UsageError(f"--root {args.root} is not a directory")
+    files = tuple(getattr(args, "files", ()) or ())
+    for path in files:
+        if not (path if path.is_absolute() else root / path).is_file():
+            raise UsageError(f"no such spec file: {path}")
+    return BuildOptions(
+        root=root,
+        specs=tuple(args.specs or (Path("specs"),)),
+        out_dir=args.out,
+        mode=mode,
+        crds=tuple(args.crds),
+        only=files,
+        check_output=not args.no_output_check,
+    )
+
+
+def summarize(command: str, result: BuildResult, options: BuildOptions) -> Summary:
+    written = result.written
+    return Summary(
+        command=command,
+        diagnostics=result.diagnostics,
+        spec_files=result.stats.spec_files,
+        objects=result.stats.objects,
+        files=result.stats.files,
+        written=written.written if written else (),
+        removed=written.removed if written else (),
+        out_dir=options.out_dir.as_posix(),
+    )
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "schema":
+        return run_schema(args)
+    options = options_from(args)
+    result = run(options)
+    sys.stdout.write(REPORTERS[args.format](summarize(args.command, result, options)))
+    return EXIT_OK if result.ok else EXIT_PROBLEMS
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `manifestgen` command; returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors and 0 for --help
+        return int(exc.code or 0)
+    try:
+        return _run(args)
+    except UsageError as exc:
+        sys.stderr.write(f"manifestgen: error: {exc}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        sys.stderr.write("manifestgen: interrupted; out/ was left as it was\n")
+        return EXIT_INTERNAL
+    except Exception as exc:  # the last line of defence: no traceback for users
+        sys.stderr.write(
+            f"manifestgen: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in manifestgen, not in your specs; out/ was left as it was.\n"
+        )
+        if _debug():
+            traceback.print_exc()
+        return EXIT_INTERNAL
+
+
+def _debug() -> bool:
+    import os
+
+    return os.environ.get("MANIFESTGEN_DEBUG", "") not in ("", "0")

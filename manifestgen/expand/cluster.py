@@ -1,0 +1,198 @@
+"""Per-cluster objects: team namespaces, the GPU EC2NodeClass and one NodePool per pool in use."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from manifestgen.expand.labels import (
+    SYNC_OPTIONS,
+    SYNC_WAVE,
+    TEAM_LABEL,
+    WAVE_CLUSTER,
+    metadata,
+    provenance,
+)
+from manifestgen.expand.manifest import Manifest, Origin
+from manifestgen.expand.pod import CAPACITY_TYPE_LABEL, GPU_PRODUCT_LABEL
+from manifestgen.render import layout
+from manifestgen.spec.parse import Parsed
+from manifestgen.spec.platform import Platform, PlatformSpec
+from manifestgen.spec.resolve import ResolvedJob
+
+NODE_CLASS_NAME = "manifestgen"
+POOL_LABEL = "manifestgen.io/node-pool"
+
+
+def _annotations(platform: Parsed[Platform], part: tuple[str, ...], **extra: str) -> dict[str, str]:
+    content = _subtree(platform.document.data, part)
+    return {**provenance(platform.document.path, content), SYNC_WAVE: WAVE_CLUSTER, **extra}
+
+
+def _subtree(data: Any, path: tuple[str, ...]) -> Any:
+    for part in path:
+        data = data.get(part, {}) if isinstance(data, dict) else {}
+    return data
+
+
+def namespaces(platform: Parsed[Platform], cluster: str) -> list[Manifest]:
+    spec = platform.model.spec
+    profile = spec.defaults.security_profile
+    result = []
+    for team_name, team in sorted(spec.teams.items()):
+        if cluster not in team.clusters:
+            continue
+        part = ("spec", "teams", team_name)
+        labels = {TEAM_LABEL: team_name, "pod-security.kubernetes.io/enforce": profile}
+        obj = {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": metadata(
+                team.namespace, labels=labels, annotations=_annotations(platform, part)
+            ),
+        }
+        path = layout.cluster_object(cluster, "Namespace", team.namespace)
+        result.append(Manifest(path, obj, Origin(platform.document, part)))
+    return result
+
+
+def node_class(platform: Parsed[Platform], cluster: str) -> Manifest:
+    settings = platform.model.spec.clusters[cluster].node_class
+    part = ("spec", "clusters", cluster, "nodeClass")
+    obj = {
+        "apiVersion": "karpenter.k8s.aws/v1",
+        "kind": "EC2NodeClass",
+        "metadata": metadata(
+            NODE_CLASS_NAME,
+            annotations=_annotations(
+                platform, part, **{SYNC_OPTIONS: "SkipDryRunOnMissingResource=true"}
+            ),
+        ),
+        "spec": {
+            "amiSelectorTerms": [{"alias": settings.ami_alias}],
+            "blockDeviceMappings": [
+                {
+                    "deviceName": "/dev/xvda",
+                    "ebs": {
+                        "deleteOnTermination": True,
+                        "encrypted": True,
+                        "volumeSize": settings.root_volume_size,
+                        "volumeType": "gp3",
+                    },
+                }
+            ],
+            "metadataOptions": {
+                "httpEndpoint": "enabled",
+                "httpProtocolIPv6": "disabled",
+                "httpPutResponseHopLimit": 1,
+                "httpTokens": "required",
+            },
+            "role": settings.role,
+            "securityGroupSelectorTerms": [
+                {"tags": dict(sorted(settings.security_group_selector.items()))}
+            ],
+            "subnetSelectorTerms": [{"tags": dict(sorted(settings.subnet_selector.items()))}],
+        },
+    }
+    path = layout.cluster_object(cluster, "EC2NodeClass", NODE_CLASS_NAME)
+    return Manifest(path, obj, Origin(platform.document, part))
+
+
+def pool_name(gpu_type: str | None, capacity_type: str) -> str:
+    return f"gpu-{gpu_type}-{capacity_type}" if gpu_type else f"cpu-{capacity_type}"
+
+
+def _requirements(
+    platform: PlatformSpec, gpu_type: str | None, capacity: str
+) -> list[dict[str, Any]]:
+    reqs: list[dict[str, Any]] = [
+        {"key": CAPACITY_TYPE_LABEL, "operator": "In", "values": [capacity]}
+    ]
+    if gpu_type is None:
+        reqs += [
+            {
+                "key": "karpenter.k8s.aws/instance-category",
+                "operator": "In",
+                "values": ["c", "m", "r"],
+            },
+            {"key": "karpenter.k8s.aws/instance-generation", "operator": "Gt", "values": ["5"]},
+        ]
+    else:
+        types = sorted(platform.gpus[gpu_type].instance_types)
+        reqs.append({"key": "node.kubernetes.io/instance-type", "operator": "In", "values": types})
+    return reqs
+
+
+def node_pool(
+    platform: Parsed[Platform], cluster: str, gpu_type: str | None, capacity: str
+) -> Manifest:
+    name = pool_name(gpu_type, capacity)
+    spec_model = platform.model.spec
+    labels = {POOL_LABEL: name}
+    template_spec: dict[str, Any] = {
+        # Long runs must not be replaced for age mid-epoch more often than monthly.
+        "expireAfter": "720h",
+        "nodeClassRef": {
+            "group": "karpenter.k8s.aws",
+            "kind": "EC2NodeClass",
+            "name": NODE_CLASS_NAME,
+        },
+        "requirements": _requirements(spec_model, gpu_type, capacity),
+        # How long a draining node waits for do-not-disrupt training pods before forcing them.
+        "terminationGracePeriod": "24h",
+    }
+    limits: dict[str, str] = {}
+    part: tuple[str, ...] = ("spec", "clusters", cluster)
+    if gpu_type is not None:
+        catalog = spec_model.gpus[gpu_type]
+        labels[GPU_PRODUCT_LABEL] = catalog.product
+        template_spec["taints"] = [
+            {"effect": "NoSchedule", "key": catalog.resource_name, "value": "true"}
+        ]
+        limits[catalog.resource_name] = str(spec_model.clusters[cluster].gpu_quota.get(gpu_type, 0))
+        part = ("spec", "gpus", gpu_type)
+    spec: dict[str, Any] = {
+        "disruption": {
+            "budgets": [{"nodes": "10%"}],
+            "consolidateAfter": "10m",
+            # Never consolidate a node that still runs training: only empty nodes go.
+            "consolidationPolicy": "WhenEmpty",
+        },
+        "template": {"metadata": {"labels": dict(sorted(labels.items()))}, "spec": template_spec},
+    }
+    if limits:
+        spec["limits"] = limits
+    obj = {
+        "apiVersion": "karpenter.sh/v1",
+        "kind": "NodePool",
+        "metadata": metadata(
+            name,
+            annotations=_annotations(
+                platform, part, **{SYNC_OPTIONS: "SkipDryRunOnMissingResource=true"}
+            ),
+        ),
+        "spec": dict(sorted(spec.items())),
+    }
+    return Manifest(
+        layout.cluster_object(cluster, "NodePool", name), obj, Origin(platform.document, part)
+    )
+
+
+def expand_cluster(
+    platform: Parsed[Platform], cluster: str, jobs: Sequence[ResolvedJob]
+) -> list[Manifest]:
+    """Namespaces for the teams allowed here, and the node pools this cluster's jobs use."""
+    manifests = namespaces(platform, cluster)
+    pools = sorted(
+        {
+            (j.gpu_type_name or "", j.job.spec.capacity_type)
+            for j in jobs
+            if j.cluster_name == cluster
+        }
+    )
+    if pools:
+        manifests.append(node_class(platform, cluster))
+        manifests += [
+            node_pool(platform, cluster, gpu or None, capacity) for gpu, capacity in pools
+        ]
+    return manifests

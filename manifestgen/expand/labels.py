@@ -1,0 +1,48 @@
+"""Labels and annotations every generated object carries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from manifestgen.expand.naming import digest
+
+MANAGED_BY = {"app.kubernetes.io/managed-by": "manifestgen"}
+JOB_LABEL = "manifestgen.io/job"
+TEAM_LABEL = "manifestgen.io/team"
+SOURCE_ANNOTATION = "manifestgen.io/source"
+DIGEST_ANNOTATION = "manifestgen.io/spec-digest"
+SYNC_WAVE = "argocd.argoproj.io/sync-wave"
+SYNC_OPTIONS = "argocd.argoproj.io/sync-options"
+
+# Argo CD applies lower waves first and waits for them to be healthy.
+WAVE_CLUSTER = "0"  # namespaces, node classes, node pools
+WAVE_SUPPORT = "1"  # service accounts, config maps, claims, network policies
+WAVE_JOB = "2"  # training jobs
+
+
+def provenance(source_path: str, spec_content: Any) -> dict[str, str]:
+    """Where an object came from: the spec file and a digest of the spec part it reflects."""
+    return {
+        SOURCE_ANNOTATION: source_path,
+        DIGEST_ANNOTATION: f"sha256:{digest(spec_content)[:16]}",
+    }
+
+
+def job_labels(job_name: str, team: str) -> dict[str, str]:
+    return {**MANAGED_BY, JOB_LABEL: job_name, TEAM_LABEL: team}
+
+
+def metadata(
+    name: str,
+    *,
+    namespace: str | None = None,
+    labels: dict[str, str] | None = None,
+    annotations: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    meta: dict[str, Any] = {"name": name}
+    if namespace is not None:
+        meta["namespace"] = namespace
+    meta["labels"] = {**MANAGED_BY, **(labels or {})}
+    if annotations:
+        meta["annotations"] = dict(annotations)
+    return meta

@@ -1,0 +1,168 @@
+"""The pod template every training replica runs: resources, placement, volumes, security.
+
+Job kinds wrap this template; keeping it in one place means every kind gets the same
+GPU limits, /dev/shm mount, EFA devices, do-not-disrupt and Pod Security settings.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from manifestgen.expand.labels import job_labels
+from manifestgen.spec.resolve import ResolvedJob
+
+SHM_VOLUME = "dshm"
+HPARAM_VOLUME = "hyperparameters"
+HPARAM_DIR = "/etc/manifestgen/hyperparameters"
+CHECKPOINT_VOLUME = "checkpoints"
+EFA_RESOURCE = "vpc.amazonaws.com/efa"
+GPU_PRODUCT_LABEL = "nvidia.com/gpu.product"
+CAPACITY_TYPE_LABEL = "karpenter.sh/capacity-type"
+DO_NOT_DISRUPT = "karpenter.sh/do-not-disrupt"
+
+
+def checkpoint_claim_name(job: ResolvedJob) -> str:
+    # Stable across spec changes, so a new run resumes from the last one's checkpoints.
+    return f"{job.name}-checkpoints"
+
+
+def hyperparameters_name(job: ResolvedJob) -> str:
+    return f"{job.name}-hyperparameters"
+
+
+def hyperparameter_data(job: ResolvedJob) -> dict[str, str]:
+    """ConfigMap values are strings; JSON keeps 0.001, true and "text" distinguishable."""
+    return {
+        key: value if isinstance(value, str) else json.dumps(value)
+        for key, value in sorted(job.job.spec.hyperparameters.items())
+    }
+
+
+def resources(job: ResolvedJob) -> dict[str, Any]:
+    """The complete block, requests equal to limits: a partial block loses GPUs or nproc."""
+    spec = job.job.spec
+    amounts: dict[str, Any] = {"cpu": spec.resources.cpu, "memory": spec.resources.memory}
+    if job.gpu_type is not None and spec.gpu is not None:
+        amounts[job.gpu_type.resource_name] = str(spec.gpu.per_node)
+    if job.efa_per_node:
+        amounts[EFA_RESOURCE] = str(job.efa_per_node)
+    return {"limits": dict(sorted(amounts.items())), "requests": dict(sorted(amounts.items()))}
+
+
+def env(job: ResolvedJob) -> list[dict[str, Any]]:
+    spec = job.job.spec
+    variables: list[dict[str, Any]] = [
+        {"name": name, "value": value} for name, value in sorted(spec.env.items())
+    ]
+    variables += [
+        {"name": s.env, "valueFrom": {"secretKeyRef": {"name": s.secret, "key": s.key}}}
+        for s in sorted(spec.secrets, key=lambda s: s.env)
+    ]
+    if spec.hyperparameters:
+        variables.append({"name": "HYPERPARAMETERS_DIR", "value": HPARAM_DIR})
+    return sorted(variables, key=lambda v: str(v["name"]))
+
+
+def volumes_and_mounts(job: ResolvedJob) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    spec = job.job.spec
+    volumes: list[dict[str, Any]] = [
+        {"name": SHM_VOLUME, "emptyDir": {"medium": "Memory", "sizeLimit": job.shared_memory}}
+    ]
+    mounts: list[dict[str, Any]] = [{"name": SHM_VOLUME, "mountPath": "/dev/shm"}]
+    if spec.hyperparameters:
+        volumes.append({"name": HPARAM_VOLUME, "configMap": {"name": hyperparameters_name(job)}})
+        mounts.append({"name": HPARAM_VOLUME, "mountPath": HPARAM_DIR, "readOnly": True})
+    if spec.checkpoints is not None:
+        volumes.append(
+            {
+                "name": CHECKPOINT_VOLUME,
+                "persistentVolumeClaim": {"claimName": checkpoint_claim_name(job)},
+            }
+        )
+        mounts.append({"name": CHECKPOINT_VOLUME, "mountPath": spec.checkpoints.mount_path})
+    for index, dataset in enumerate(spec.datasets):
+        name = f"dataset-{index}"
+        volumes.append(
+            {"name": name, "persistentVolumeClaim": {"claimName": dataset.claim, "readOnly": True}}
+        )
+        mounts.append({"name": name, "mountPath": dataset.mount_path, "readOnly": True})
+    return volumes, mounts
+
+
+def container_security(job: ResolvedJob) -> dict[str, Any]:
+    capabilities: dict[str, Any] = {"drop": ["ALL"]}
+    if job.platform.spec.defaults.security_profile == "baseline" and job.efa_per_node:
+        # RDMA registers pinned memory; the restricted profile cannot grant IPC_LOCK.
+        capabilities["add"] = ["IPC_LOCK"]
+    return {"allowPrivilegeEscalation": False, "capabilities": capabilities}
+
+
+def pod_security(job: ResolvedJob) -> dict[str, Any]:
+    uid = job.platform.spec.defaults.run_as_user
+    return {
+        "fsGroup": uid,
+        "runAsGroup": uid,
+        "runAsNonRoot": True,
+        "runAsUser": uid,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+
+
+def placement(job: ResolvedJob) -> dict[str, Any]:
+    selector: dict[str, str] = {CAPACITY_TYPE_LABEL: job.job.spec.capacity_type}
+    placed: dict[str, Any] = {}
+    if job.gpu_type is not None:
+        selector[GPU_PRODUCT_LABEL] = job.gpu_type.product
+        placed["tolerations"] = [
+            {"effect": "NoSchedule", "key": job.gpu_type.resource_name, "operator": "Exists"}
+        ]
+    placed["nodeSelector"] = dict(sorted(selector.items()))
+    return placed
+
+
+def pod_template(job: ResolvedJob, container_name: str) -> dict[str, Any]:
+    """The PodTemplateSpec of one replica; `container_name` is what the operator expects."""
+    spec = job.job.spec
+    volumes, mounts = volumes_and_mounts(job)
+    container: dict[str, Any] = {"name": container_name, "image": spec.image}
+    if spec.command:
+        container["command"] = list(spec.command)
+    if spec.args:
+        container["args"] = list(spec.args)
+    variables = env(job)
+    if variables:
+        container["env"] = variables
+    container |= {
+        "resources": resources(job),
+        "securityContext": container_security(job),
+        "volumeMounts": mounts,
+    }
+    pod: dict[str, Any] = {
+        "automountServiceAccountToken": False,
+        "containers": [container],
+        **placement(job),
+        "securityContext": pod_security(job),
+        "serviceAccountName": job.name,
+        "volumes": volumes,
+    }
+    return {
+        "metadata": {
+            "annotations": {DO_NOT_DISRUPT: "true"},
+            "labels": job_labels(job.name, job.team_name),
+        },
+        "spec": pod,
+    }
+
+
+# Where each part of a replica's pod spec comes from in the TrainingJob spec.
+POD_FIELD_MAP: tuple[tuple[tuple[str | int, ...], tuple[str | int, ...]], ...] = (
+    (("containers", 0, "image"), ("spec", "image")),
+    (("containers", 0, "command"), ("spec", "command")),
+    (("containers", 0, "args"), ("spec", "args")),
+    (("containers", 0, "env"), ("spec", "env")),
+    (("containers", 0, "resources"), ("spec", "resources")),
+    (("volumes",), ("spec",)),
+    (("nodeSelector",), ("spec", "capacityType")),
+    (("tolerations",), ("spec", "gpu")),
+)

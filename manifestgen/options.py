@@ -1,0 +1,38 @@
+"""Frozen options: the CLI parses flags into these, then makes one pipeline call."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+Mode = Literal["build", "check", "validate"]
+CRDS_ENV = "MANIFESTGEN_CRDS"
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What to compile and what to do with the result.
+
+    `specs` are files or directories relative to `root`; `only` (validate mode) limits
+    reported diagnostics to those files while the rest of `specs` still gives context
+    (the Platform, other jobs' names).
+    """
+
+    root: Path = field(default_factory=Path.cwd)
+    specs: tuple[Path, ...] = (Path("specs"),)
+    out_dir: Path = Path("out")
+    mode: Mode = "build"
+    crds: tuple[Path, ...] = ()
+    only: tuple[Path, ...] = ()
+    check_output: bool = True
+
+    def out_path(self) -> Path:
+        return self.out_dir if self.out_dir.is_absolute() else self.root / self.out_dir
+
+
+def crds_from_environment() -> tuple[Path, ...]:
+    """CRD locations from $MANIFESTGEN_CRDS (os.pathsep-separated), as kubeconform takes them."""
+    value = os.environ.get(CRDS_ENV, "")
+    return tuple(Path(part) for part in value.split(os.pathsep) if part)

@@ -1,0 +1,270 @@
+"""The compiler: discover → load → validate → expand → check → render → write.
+
+Each stage returns values and diagnostics; nothing here prints or exits. A spec that
+fails stops only its own expansion, so one run reports every problem at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel
+
+from manifestgen.errors import Diagnostic, SourceLocation, sort_diagnostics
+from manifestgen.expand.argocd import expand_argocd
+from manifestgen.expand.cluster import expand_cluster
+from manifestgen.expand.manifest import Manifest
+from manifestgen.expand.workload import expand_job
+from manifestgen.options import BuildOptions
+from manifestgen.render.tree import OutputTree, render_tree
+from manifestgen.source import discover_spec_files, load_source
+from manifestgen.spec.parse import Parsed, parse_document
+from manifestgen.spec.platform import Platform
+from manifestgen.spec.resolve import ResolvedJob, resolve
+from manifestgen.spec.rules import JOB_RULES, REFERENCE_RULES, check_platform
+from manifestgen.spec.training import TrainingJob
+from manifestgen.write import Drift, WriteConflict, WriteResult, compare_tree, write_tree
+
+
+@dataclass(frozen=True)
+class Stats:
+    spec_files: int = 0
+    jobs: int = 0
+    objects: int = 0
+    files: int = 0
+    unchecked_kinds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """Everything a run found and did; the CLI turns it into output and an exit code."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    tree: OutputTree = field(default_factory=dict)
+    written: WriteResult | None = None
+    drift: Drift | None = None
+    stats: Stats = field(default_factory=Stats)
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.is_error for d in self.diagnostics)
+
+
+@dataclass
+class _Specs:
+    platforms: list[Parsed[Platform]] = field(default_factory=list)
+    jobs: list[Parsed[TrainingJob]] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    files: int = 0
+
+
+def _load_specs(options: BuildOptions) -> _Specs:
+    specs = _Specs()
+    paths = discover_spec_files(options.root, (*options.specs, *options.only))
+    specs.files = len(paths)
+    for path in paths:
+        rel = path.as_posix()
+        full = path if path.is_absolute() else options.root / path
+        try:
+            text = full.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            specs.diagnostics.append(
+                Diagnostic("MG105", f"cannot read file: {exc}", SourceLocation(rel))
+            )
+            continue
+        documents, problems = load_source(rel, text)
+        specs.diagnostics += problems
+        for document in documents:
+            parsed, problems = parse_document(document)
+            specs.diagnostics += problems
+            _sort_into(specs, parsed)
+    return specs
+
+
+def _sort_into(specs: _Specs, parsed: Parsed[BaseModel] | None) -> None:
+    if parsed is None:
+        return
+    if isinstance(parsed.model, Platform):
+        specs.platforms.append(Parsed(parsed.model, parsed.document))
+    elif isinstance(parsed.model, TrainingJob):
+        specs.jobs.append(Parsed(parsed.model, parsed.document))
+
+
+def _one_platform(specs: _Specs, options: BuildOptions) -> Parsed[Platform] | None:
+    if not specs.platforms:
+        where = options.specs[0].as_posix() if options.specs else "specs"
+        specs.diagnostics.append(
+            Diagnostic(
+                "MG216",
+                "no Platform document found",
+                SourceLocation(where),
+                hint="add a `kind: Platform` document (clusters, GPU catalog, teams) to the specs",
+            )
+        )
+        return None
+    first, *others = sorted(specs.platforms, key=lambda p: (p.document.path, p.document.index))
+    specs.diagnostics += [
+        Diagnostic(
+            "MG217",
+            "more than one Platform document",
+            other.locate(("kind",)),
+            hint=f"the first is in {first.document.path}; keep one",
+        )
+        for other in others
+    ]
+    specs.diagnostics += check_platform(first)
+    return first
+
+
+def _resolve_jobs(specs: _Specs, platform: Parsed[Platform]) -> list[ResolvedJob]:
+    resolved: list[ResolvedJob] = []
+    seen: dict[tuple[str, str], Parsed[TrainingJob]] = {}
+    for job in sorted(specs.jobs, key=lambda j: (j.document.path, j.document.index)):
+        for rule in REFERENCE_RULES:
+            specs.diagnostics += rule(job, platform.model)
+        key = (job.model.spec.cluster, job.model.metadata.name)
+        if key in seen:
+            specs.diagnostics.append(
+                Diagnostic(
+                    "MG215",
+                    f"job name {key[1]!r} is already used on cluster {key[0]!r}",
+                    job.locate(("metadata", "name")),
+                    field="metadata.name",
+                    hint=f"first defined in {seen[key].document.path}",
+                )
+            )
+            continue
+        seen[key] = job
+        result = resolve(platform.model, job)
+        if result is None:
+            continue
+        problems = [d for rule in JOB_RULES for d in rule(result)]
+        specs.diagnostics += problems
+        if not any(d.is_error for d in problems):
+            resolved.append(result)
+    return resolved
+
+
+def _expand(
+    platform: Parsed[Platform], jobs: Sequence[ResolvedJob]
+) -> tuple[list[Manifest], list[Diagnostic]]:
+    manifests: list[Manifest] = []
+    diagnostics: list[Diagnostic] = []
+    for job in jobs:
+        generated, problems = expand_job(job)
+        manifests += generated
+        diagnostics += problems
+    for cluster in sorted(platform.model.spec.clusters):
+        manifests += expand_cluster(platform, cluster, jobs)
+    manifests += expand_argocd(platform)
+    return manifests, diagnostics
+
+
+def _restrict(
+    diagnostics: list[Diagnostic], options: BuildOptions, platform_path: str | None
+) -> list[Diagnostic]:
+    """In validate mode with named files, report only theirs (and the Platform's)."""
+    if not options.only:
+        return diagnostics
+    wanted = {p.as_posix() for p in discover_spec_files(options.root, options.only)}
+    if platform_path:
+        wanted.add(platform_path)
+    return [d for d in diagnostics if d.location.path in wanted or d.code in ("MG216", "MG403")]
+
+
+def run(options: BuildOptions) -> BuildResult:
+    """Run every stage the mode needs and gather the result."""
+    specs = _load_specs(options)
+    platform = _one_platform(specs, options)
+    if platform is None:
+        return BuildResult(
+            sort_diagnostics(_restrict(specs.diagnostics, options, None)),
+            stats=Stats(spec_files=specs.files),
+        )
+    jobs = _resolve_jobs(specs, platform)
+    manifests, problems = _expand(platform, jobs)
+    diagnostics = specs.diagnostics + problems
+    unchecked: tuple[str, ...] = ()
+    if options.check_output:
+        # Imported here: the schema engine is the heaviest import, and
+        # `--no-output-check` runs should not pay for it.
+        from manifestgen.check_stage import check_manifests
+
+        found, unchecked = check_manifests(manifests, platform, options)
+        diagnostics += found
+    diagnostics = _restrict(diagnostics, options, platform.document.path)
+    tree = render_tree(manifests)
+    stats = Stats(specs.files, len(jobs), len(manifests), len(tree), unchecked)
+    has_errors = any(d.is_error for d in diagnostics) or any(d.is_error for d in specs.diagnostics)
+    if options.mode == "validate":
+        return BuildResult(sort_diagnostics(diagnostics), tree, stats=stats)
+    if options.mode == "check":
+        drift = compare_tree(options.out_path(), tree)
+        diagnostics += _drift_diagnostics(options, drift)
+        return BuildResult(sort_diagnostics(diagnostics), tree, drift=drift, stats=stats)
+    if has_errors:
+        # Never write a partial tree: out/ stays as the last good build left it.
+        return BuildResult(sort_diagnostics(diagnostics), tree, stats=stats)
+    return _write(options, tree, diagnostics, stats)
+
+
+def _write(
+    options: BuildOptions, tree: OutputTree, diagnostics: list[Diagnostic], stats: Stats
+) -> BuildResult:
+    out = options.out_dir.as_posix()
+    try:
+        written = write_tree(options.out_path(), tree)
+    except WriteConflict as conflict:
+        diagnostics += [
+            Diagnostic(
+                "MG504",
+                "a file manifestgen did not generate stands where a generated one must go",
+                SourceLocation(f"{out}/{rel}"),
+                hint="move or delete it; manifestgen never overwrites it",
+            )
+            for rel in conflict.paths
+        ]
+        return BuildResult(sort_diagnostics(diagnostics), tree, stats=stats)
+    except OSError as exc:
+        diagnostics.append(Diagnostic("MG504", f"cannot write: {exc}", SourceLocation(out)))
+        return BuildResult(sort_diagnostics(diagnostics), tree, stats=stats)
+    return BuildResult(sort_diagnostics(diagnostics), tree, written=written, stats=stats)
+
+
+def _drift_diagnostics(options: BuildOptions, drift: Drift) -> list[Diagnostic]:
+    out = options.out_dir.as_posix()
+    fix = "run `manifestgen build` and commit out/"
+    return [
+        *(
+            Diagnostic("MG501", "generated file is missing", SourceLocation(f"{out}/{p}"), hint=fix)
+            for p in drift.missing
+        ),
+        *(
+            Diagnostic(
+                "MG502",
+                "file is stale: the specs generate different content",
+                SourceLocation(f"{out}/{p}"),
+                hint=fix,
+            )
+            for p in drift.stale
+        ),
+        *(
+            Diagnostic(
+                "MG503",
+                "generated file no spec produces any more",
+                SourceLocation(f"{out}/{p}"),
+                hint=fix,
+            )
+            for p in drift.extra
+        ),
+        *(
+            Diagnostic(
+                "MG504",
+                "a file manifestgen did not generate stands where a generated one must go",
+                SourceLocation(f"{out}/{p}"),
+                hint="move or delete it",
+            )
+            for p in drift.conflicts
+        ),
+    ]

@@ -1,0 +1,1 @@
+"""Turning objects into bytes: canonical YAML and the out/ layout."""

@@ -1,0 +1,246 @@
+"""Typed specs from loaded documents; pydantic errors become located diagnostics."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from manifestgen.errors import Diagnostic, JsonPath
+from manifestgen.source.loader import SourceDocument
+from manifestgen.spec.base import API_VERSION
+from manifestgen.spec.introspect import allowed_keys
+from manifestgen.spec.platform import Platform
+from manifestgen.spec.training import TrainingJob
+
+M = TypeVar("M", bound=BaseModel)
+
+# Kinds a spec document may have; adding one is adding a row.
+SPEC_KINDS: dict[str, type[BaseModel]] = {"Platform": Platform, "TrainingJob": TrainingJob}
+
+_TYPE_NAMES = {
+    "string_type": "a string",
+    "int_type": "an integer",
+    "float_type": "a number",
+    "bool_type": "a boolean (true or false)",
+    "dict_type": "a mapping",
+    "list_type": "a list",
+    "tuple_type": "a list",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+}
+
+
+_BOUNDS = {
+    "greater_than_equal": "at least",
+    "greater_than": "greater than",
+    "less_than_equal": "at most",
+    "less_than": "less than",
+    "too_short": "at least",
+    "too_long": "at most",
+    "string_too_short": "at least",
+    "string_too_long": "at most",
+}
+
+
+def _bound(ctx: dict[str, Any]) -> str:
+    for key in ("ge", "gt", "le", "lt"):
+        if key in ctx:
+            return str(ctx[key])
+    if "min_length" in ctx:
+        return f"{ctx['min_length']} long"
+    if "max_length" in ctx:
+        return f"{ctx['max_length']} long"
+    return ""
+
+
+@dataclass(frozen=True)
+class Parsed(Generic[M]):
+    """A validated spec and the document it came from (for locating later diagnostics)."""
+
+    model: M
+    document: SourceDocument
+
+    def locate(self, path: JsonPath, *, key: bool = False) -> Any:
+        return self.document.locate(path, key=key)
+
+
+def parse_document(doc: SourceDocument) -> tuple[Parsed[BaseModel] | None, tuple[Diagnostic, ...]]:
+    """Validate one document against the model its `kind` names."""
+    data = doc.data
+    if not isinstance(data, dict) or "kind" not in data or "apiVersion" not in data:
+        return None, (
+            Diagnostic(
+                "MG103",
+                "document is not a manifestgen resource: it needs apiVersion and kind",
+                doc.locate(()),
+                hint=f"start it with `apiVersion: {API_VERSION}` and `kind: TrainingJob`",
+            ),
+        )
+    model_cls = SPEC_KINDS.get(str(data["kind"]))
+    if data["apiVersion"] != API_VERSION or model_cls is None:
+        return None, (_unknown_kind(doc, data),)
+    try:
+        model = model_cls.model_validate(data)
+    except ValidationError as exc:
+        return None, _diagnostics_for(doc, model_cls, exc)
+    return Parsed(model, doc), ()
+
+
+def _unknown_kind(doc: SourceDocument, data: Mapping[str, Any]) -> Diagnostic:
+    if data["apiVersion"] != API_VERSION:
+        return Diagnostic(
+            "MG104",
+            f"unknown apiVersion {data['apiVersion']!r}",
+            doc.locate(("apiVersion",)),
+            field="apiVersion",
+            hint=f"use {API_VERSION}",
+        )
+    return Diagnostic(
+        "MG104",
+        f"unknown kind {data['kind']!r}",
+        doc.locate(("kind",)),
+        field="kind",
+        hint=_did_you_mean(str(data["kind"]), SPEC_KINDS) or f"one of: {', '.join(SPEC_KINDS)}",
+    )
+
+
+def _diagnostics_for(
+    doc: SourceDocument, model_cls: type[BaseModel], exc: ValidationError
+) -> tuple[Diagnostic, ...]:
+    grouped: dict[JsonPath, list[ErrorDetails]] = {}
+    for error in exc.errors():
+        grouped.setdefault(data_path(doc.data, error["loc"]), []).append(error)
+    return tuple(
+        _diagnostic(doc, model_cls, path, errors)
+        for path, errors in sorted(grouped.items(), key=str)
+    )
+
+
+def data_path(data: Any, loc: tuple[str | int, ...]) -> JsonPath:
+    """The part of a pydantic `loc` that names data (drops union and validator tags)."""
+    path: list[str | int] = []
+    node = data
+    for index, part in enumerate(loc):
+        is_last = index == len(loc) - 1
+        if _has_child(node, part):
+            node = node[part]
+        elif not (is_last and isinstance(node, dict)):
+            continue  # a tag such as 'str' or 'function-after[...]', not a key
+        path.append(part)
+    return tuple(path)
+
+
+def _has_child(node: Any, part: str | int) -> bool:
+    if isinstance(node, dict):
+        return part in node
+    return isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+
+
+def _field(path: JsonPath) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _diagnostic(
+    doc: SourceDocument, model_cls: type[BaseModel], path: JsonPath, errors: list[ErrorDetails]
+) -> Diagnostic:
+    first = errors[0]
+    kind = first["type"]
+    field = _field(path)
+    if kind == "extra_forbidden":
+        allowed = allowed_keys(model_cls, path[:-1])
+        return Diagnostic(
+            "MG201",
+            f"unknown field {path[-1]!r}",
+            doc.locate(path, key=True),
+            field=field,
+            hint=_did_you_mean(str(path[-1]), allowed) or _allowed_hint(allowed),
+        )
+    if kind == "missing":
+        parent = path[:-1]
+        where = f"under {_field(parent)}" if parent else "at the top level"
+        return Diagnostic(
+            "MG202",
+            f"missing required field {path[-1]!r}",
+            doc.locate(parent, key=True),
+            field=field,
+            hint=f"add `{path[-1]}:` {where}",
+        )
+    if all(e["type"] in _TYPE_NAMES for e in errors):
+        return _type_diagnostic(doc, path, field, errors)
+    return Diagnostic(
+        "MG204", _value_message(first), doc.locate(path), field=field, hint=_value_hint(first)
+    )
+
+
+def _type_diagnostic(
+    doc: SourceDocument, path: JsonPath, field: str, errors: list[ErrorDetails]
+) -> Diagnostic:
+    wanted = sorted({_TYPE_NAMES[e["type"]] for e in errors})
+    got = errors[0]["input"]
+    hint = ""
+    if "a string" in wanted and isinstance(got, (bool, int, float)):
+        hint = f'quote the value: "{str(got).lower() if isinstance(got, bool) else got}"'
+    return Diagnostic(
+        "MG203",
+        f"must be {' or '.join(wanted)} (got {_type_of(got)} {_short(got)})",
+        doc.locate(path),
+        field=field,
+        hint=hint,
+    )
+
+
+def _value_message(error: ErrorDetails) -> str:
+    ctx = error.get("ctx") or {}
+    kind = error["type"]
+    got = _short(error["input"])
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected', '')} (got {got})"
+    if kind == "string_pattern_mismatch":
+        return f"{got} does not match the pattern {ctx.get('pattern')}"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    if kind in _BOUNDS:
+        return f"must be {_BOUNDS[kind]} {_bound(ctx)} (got {got})"
+    return f"{error['msg'][:1].lower()}{error['msg'][1:]} (got {got})"
+
+
+def _value_hint(error: ErrorDetails) -> str:
+    pattern = str((error.get("ctx") or {}).get("pattern", ""))
+    if pattern.startswith("^[a-z]([-a-z0-9]*"):
+        return "use lower-case letters, digits and '-', starting with a letter"
+    return ""
+
+
+def _type_of(value: Any) -> str:
+    names = {
+        bool: "boolean",
+        int: "integer",
+        float: "number",
+        str: "string",
+        dict: "mapping",
+        list: "list",
+        type(None): "null",
+    }
+    return names.get(type(value), type(value).__name__)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _did_you_mean(word: str, choices: Any) -> str:
+    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean {matches[0]!r}?" if matches else ""
+
+
+def _allowed_hint(allowed: tuple[str, ...]) -> str:
+    return f"allowed fields: {', '.join(allowed)}" if allowed else ""

@@ -1,0 +1,126 @@
+"""The Platform document: what the platform team owns (clusters, GPU catalog, teams, defaults)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from manifestgen.spec.base import API_VERSION, DnsLabel, SpecModel
+
+
+class Metadata(SpecModel):
+    name: DnsLabel = Field(description="Name of the document (an RFC 1035 label).")
+
+
+class GpuType(SpecModel):
+    """One entry of the GPU catalog, keyed by a short name such as `a100-80gb`."""
+
+    resource_name: str = Field(
+        default="nvidia.com/gpu", description="Extended resource the device plugin advertises."
+    )
+    product: str = Field(
+        min_length=1,
+        max_length=63,
+        pattern=r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$",
+        description="Value of the `nvidia.com/gpu.product` node label, e.g. NVIDIA-A100-SXM4-80GB.",
+    )
+    instance_types: tuple[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]*$")], ...] = Field(
+        strict=False, min_length=1, description="EC2 instance types that carry this GPU."
+    )
+    gpus_per_node: int = Field(ge=1, le=16, description="GPUs on each of those instance types.")
+    efa_per_node: int = Field(
+        default=0,
+        ge=0,
+        le=32,
+        description="EFA interfaces per node (0 where the instance has none).",
+    )
+
+
+class NodeClass(SpecModel):
+    """Settings of the Karpenter EC2NodeClass generated for a cluster's GPU node pools."""
+
+    ami_alias: str = Field(default="al2023@latest", pattern=r"^[a-z0-9]+@[a-z0-9.-]+$")
+    role: str = Field(min_length=1, description="IAM role of the nodes.")
+    subnet_selector: dict[str, str] = Field(min_length=1, description="Tags that select subnets.")
+    security_group_selector: dict[str, str] = Field(
+        min_length=1, description="Tags that select security groups."
+    )
+    root_volume_size: str = Field(default="200Gi", pattern=r"^[0-9]+(Gi|Ti)$")
+
+
+class ArgoCDDestination(SpecModel):
+    server: str = Field(
+        default="https://kubernetes.default.svc",
+        pattern=r"^https://\S+$",
+        description="API server URL of the cluster as Argo CD knows it.",
+    )
+    project: DnsLabel = Field(description="Argo CD AppProject generated for this cluster.")
+
+
+class Cluster(SpecModel):
+    kubernetes_version: str = Field(
+        pattern=r"^1\.[0-9]{2}$", description='Minor version, e.g. "1.33"; picks the schemas.'
+    )
+    argocd: ArgoCDDestination
+    node_class: NodeClass
+    gpu_quota: dict[DnsLabel, Annotated[int, Field(ge=0)]] = Field(
+        default_factory=dict,
+        description="Most GPUs of each catalog type the cluster's node pools may hold.",
+    )
+
+
+class Team(SpecModel):
+    namespace: DnsLabel
+    clusters: tuple[DnsLabel, ...] = Field(strict=False, min_length=1)
+    registries: tuple[Annotated[str, Field(min_length=1)], ...] = Field(
+        strict=False,
+        min_length=1,
+        description="Image prefixes the team may run, e.g. ghcr.io/acme/.",
+    )
+
+
+class Defaults(SpecModel):
+    backoff_limit: int = Field(default=3, ge=0, le=100)
+    ttl_seconds_after_finished: int | None = Field(
+        default=None, ge=0, description="Left unset by default: a TTL fights Argo CD."
+    )
+    active_deadline_seconds: int | None = Field(default=None, ge=1)
+    clean_pod_policy: Literal["None", "All", "Running"] = "Running"
+    security_profile: Literal["restricted", "baseline"] = "restricted"
+    run_as_user: int = Field(default=1000, ge=1, description="UID training containers run as.")
+    shared_memory_fraction: float = Field(
+        default=0.25, gt=0, lt=1, description="/dev/shm size as a share of memory when unset."
+    )
+
+
+class GitOps(SpecModel):
+    repo_url: str = Field(alias="repoURL", min_length=1, description="Git URL Argo CD reads.")
+    target_revision: str = Field(default="main", min_length=1)
+    path: str = Field(default="out", pattern=r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")
+    argocd_namespace: DnsLabel = "argocd"
+
+
+class PlatformSpec(SpecModel):
+    clusters: dict[DnsLabel, Cluster] = Field(min_length=1)
+    gpus: dict[DnsLabel, GpuType] = Field(default_factory=dict)
+    teams: dict[DnsLabel, Team] = Field(min_length=1)
+    defaults: Defaults = Field(default_factory=Defaults)
+    crds: tuple[str, ...] = Field(
+        strict=False,
+        default=(),
+        description="CRD files or directories (repo-relative) to check output against.",
+    )
+    gitops: GitOps
+
+
+class Platform(SpecModel):
+    """Owned by the platform team: one per repository."""
+
+    api_version: Literal["manifestgen.io/v1alpha1"] = Field(alias="apiVersion")
+    kind: Literal["Platform"]
+    metadata: Metadata
+    spec: PlatformSpec
+
+
+assert API_VERSION == "manifestgen.io/v1alpha1"  # the Literal above must follow the constant

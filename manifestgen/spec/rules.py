@@ -1,0 +1,273 @@
+"""Rules that need more than one field or document: references and ML-specific invariants.
+
+Each rule is a function in a table; the pipeline runs them all and collects diagnostics,
+so one bad job never hides another's mistakes.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterable, Iterator
+
+from manifestgen.errors import Diagnostic, Severity
+from manifestgen.spec.parse import Parsed
+from manifestgen.spec.platform import Platform
+from manifestgen.spec.quantity import parse_quantity
+from manifestgen.spec.resolve import ResolvedJob
+from manifestgen.spec.training import TrainingJob
+
+ReferenceRule = Callable[[Parsed[TrainingJob], Platform], Iterable[Diagnostic]]
+JobRule = Callable[[ResolvedJob], Iterable[Diagnostic]]
+
+# Names of variables that hold credentials; their values belong in a Secret.
+_SECRET_NAME = re.compile(
+    r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL)", re.IGNORECASE
+)
+# Well-known credential shapes, caught whatever the variable is called.
+_SECRET_VALUE = re.compile(
+    r"^(hf_[A-Za-z0-9]{20,}|ghp_[A-Za-z0-9]{20,}|AKIA[0-9A-Z]{16}|sk-[A-Za-z0-9]{20,})"
+)
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    options = sorted(choices)
+    match = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if match:
+        return f"did you mean {match[0]!r}?"
+    return f"known: {', '.join(options)}" if options else ""
+
+
+def check_team(job: Parsed[TrainingJob], platform: Platform) -> Iterator[Diagnostic]:
+    team_name = job.model.spec.team
+    team = platform.spec.teams.get(team_name)
+    if team is None:
+        yield Diagnostic(
+            "MG210",
+            f"unknown team {team_name!r}",
+            job.locate(("spec", "team")),
+            field="spec.team",
+            hint=_did_you_mean(team_name, platform.spec.teams),
+        )
+        return
+    image = job.model.spec.image
+    if not any(image.startswith(prefix) for prefix in team.registries):
+        yield Diagnostic(
+            "MG214",
+            f"image {image!r} is not from a registry team {team_name!r} may use",
+            job.locate(("spec", "image")),
+            field="spec.image",
+            hint=f"allowed prefixes: {', '.join(team.registries)}",
+        )
+
+
+def check_cluster(job: Parsed[TrainingJob], platform: Platform) -> Iterator[Diagnostic]:
+    name = job.model.spec.cluster
+    if name not in platform.spec.clusters:
+        yield Diagnostic(
+            "MG211",
+            f"unknown cluster {name!r}",
+            job.locate(("spec", "cluster")),
+            field="spec.cluster",
+            hint=_did_you_mean(name, platform.spec.clusters),
+        )
+        return
+    team = platform.spec.teams.get(job.model.spec.team)
+    if team is not None and name not in team.clusters:
+        yield Diagnostic(
+            "MG213",
+            f"team {job.model.spec.team!r} may not run on cluster {name!r}",
+            job.locate(("spec", "cluster")),
+            field="spec.cluster",
+            hint=f"the team's clusters: {', '.join(team.clusters)}",
+        )
+
+
+def check_gpu_type(job: Parsed[TrainingJob], platform: Platform) -> Iterator[Diagnostic]:
+    gpu = job.model.spec.gpu
+    if gpu is not None and gpu.type not in platform.spec.gpus:
+        yield Diagnostic(
+            "MG212",
+            f"unknown GPU type {gpu.type!r}",
+            job.locate(("spec", "gpu", "type")),
+            field="spec.gpu.type",
+            hint=_did_you_mean(gpu.type, platform.spec.gpus),
+        )
+
+
+def check_inline_secrets(job: Parsed[TrainingJob], platform: Platform) -> Iterator[Diagnostic]:
+    for name, value in job.model.spec.env.items():
+        if value and (_SECRET_NAME.search(name) or _SECRET_VALUE.match(value)):
+            yield Diagnostic(
+                "MG223",
+                f"environment variable {name!r} holds a secret value inline",
+                job.locate(("spec", "env", name)),
+                field=f"spec.env.{name}",
+                hint="store it in a Secret and reference it: "
+                f"spec.secrets: [{{env: {name}, secret: <secret-name>, key: <key>}}]",
+            )
+
+
+def check_image_tag(job: Parsed[TrainingJob], platform: Platform) -> Iterator[Diagnostic]:
+    image = job.model.spec.image
+    if "@sha256:" in image:
+        return
+    last = image.rsplit("/", 1)[-1]
+    tag = last.split(":", 1)[1] if ":" in last else ""
+    if tag in ("", "latest"):
+        yield Diagnostic(
+            "MG228",
+            f"image {image!r} has a mutable tag: a rerun may train different code",
+            job.locate(("spec", "image")),
+            field="spec.image",
+            severity=Severity.WARNING,
+            hint="pin a version tag or a digest (image@sha256:...)",
+        )
+
+
+REFERENCE_RULES: tuple[ReferenceRule, ...] = (
+    check_team,
+    check_cluster,
+    check_gpu_type,
+    check_inline_secrets,
+    check_image_tag,
+)
+
+
+def check_gpus_per_node(job: ResolvedJob) -> Iterator[Diagnostic]:
+    gpu_type, gpu = job.gpu_type, job.job.spec.gpu
+    if gpu_type is not None and gpu is not None and gpu.per_node > gpu_type.gpus_per_node:
+        yield Diagnostic(
+            "MG221",
+            f"{gpu.per_node} GPUs per node, but {job.gpu_type_name} instances "
+            f"({', '.join(gpu_type.instance_types)}) have {gpu_type.gpus_per_node}",
+            job.source.locate(("spec", "gpu", "perNode")),
+            field="spec.gpu.perNode",
+            hint=f"use at most {gpu_type.gpus_per_node} per node and add nodes instead",
+        )
+
+
+def check_processes(job: ResolvedJob) -> Iterator[Diagnostic]:
+    gpus = job.gpus_per_node
+    if gpus and job.processes_per_node != gpus:
+        yield Diagnostic(
+            "MG224",
+            f"processesPerNode is {job.processes_per_node} but each node has {gpus} GPUs: "
+            "torchrun would leave GPUs idle or oversubscribe them",
+            job.source.locate(("spec", "processesPerNode")),
+            field="spec.processesPerNode",
+            hint="remove processesPerNode: it defaults to the GPUs per node",
+        )
+
+
+def check_checkpoint_access(job: ResolvedJob) -> Iterator[Diagnostic]:
+    if job.max_nodes > 1 and job.checkpoint_access_mode not in (None, "ReadWriteMany"):
+        yield Diagnostic(
+            "MG220",
+            f"a {job.max_nodes}-node job writes checkpoints from every node, but the claim is "
+            f"{job.checkpoint_access_mode}",
+            job.source.locate(("spec", "checkpoints", "accessMode")),
+            field="spec.checkpoints.accessMode",
+            hint="use ReadWriteMany with a shared storage class (EFS, FSx for Lustre)",
+        )
+
+
+def check_shared_memory(job: ResolvedJob) -> Iterator[Diagnostic]:
+    shm = parse_quantity(job.shared_memory)
+    memory = parse_quantity(job.job.spec.resources.memory)
+    if shm >= memory:
+        yield Diagnostic(
+            "MG225",
+            f"/dev/shm of {job.shared_memory} does not fit in {job.job.spec.resources.memory} "
+            "of memory: it counts against the memory limit",
+            job.source.locate(("spec", "sharedMemory")),
+            field="spec.sharedMemory",
+            hint="make sharedMemory smaller than resources.memory (a quarter is typical)",
+        )
+
+
+def check_quota(job: ResolvedJob) -> Iterator[Diagnostic]:
+    name = job.gpu_type_name
+    if name is None:
+        return
+    quota = job.cluster.gpu_quota.get(name)
+    wanted = job.max_nodes * job.gpus_per_node
+    location = job.source.locate(("spec", "gpu", "type"))
+    if quota is None:
+        yield Diagnostic(
+            "MG226",
+            f"cluster {job.cluster_name!r} has no quota for {name!r} GPUs",
+            location,
+            field="spec.gpu.type",
+            hint=f"ask the platform team to add clusters.{job.cluster_name}.gpuQuota."
+            f"{name}, or use one of: {', '.join(sorted(job.cluster.gpu_quota)) or '-'}",
+        )
+    elif wanted > quota:
+        yield Diagnostic(
+            "MG226",
+            f"the job needs {wanted} {name} GPUs but cluster {job.cluster_name!r} allows {quota}",
+            location,
+            field="spec.gpu.type",
+            hint="use fewer nodes or GPUs per node, or ask for a larger quota",
+        )
+
+
+def check_elastic(job: ResolvedJob) -> Iterator[Diagnostic]:
+    elastic, nodes = job.job.spec.elastic, job.job.spec.nodes
+    if elastic is not None and not elastic.min_nodes <= nodes <= elastic.max_nodes:
+        yield Diagnostic(
+            "MG227",
+            f"elastic range {elastic.min_nodes}-{elastic.max_nodes} must contain nodes ({nodes})",
+            job.source.locate(("spec", "elastic")),
+            field="spec.elastic",
+            hint="set minNodes <= nodes <= maxNodes",
+        )
+
+
+def check_ttl(job: ResolvedJob) -> Iterator[Diagnostic]:
+    if job.run_policy.ttl_seconds_after_finished is not None:
+        yield Diagnostic(
+            "MG229",
+            "ttlSecondsAfterFinished deletes the finished job, and Argo CD then re-creates it "
+            "and trains again",
+            job.source.locate(("spec", "runPolicy", "ttlSecondsAfterFinished")),
+            field="spec.runPolicy.ttlSecondsAfterFinished",
+            severity=Severity.WARNING,
+            hint="remove it; delete the spec file when the run's output is no longer needed",
+        )
+
+
+JOB_RULES: tuple[JobRule, ...] = (
+    check_gpus_per_node,
+    check_processes,
+    check_checkpoint_access,
+    check_shared_memory,
+    check_quota,
+    check_elastic,
+    check_ttl,
+)
+
+
+def check_platform(platform: Parsed[Platform]) -> Iterator[Diagnostic]:
+    """References inside the Platform itself: teams' clusters, quotas' GPU types."""
+    spec = platform.model.spec
+    for team_name, team in sorted(spec.teams.items()):
+        for index, member in enumerate(team.clusters):
+            if member not in spec.clusters:
+                yield Diagnostic(
+                    "MG211",
+                    f"unknown cluster {member!r}",
+                    platform.locate(("spec", "teams", team_name, "clusters", index)),
+                    field=f"spec.teams.{team_name}.clusters[{index}]",
+                    hint=_did_you_mean(member, spec.clusters),
+                )
+    for cluster_name, cluster in sorted(spec.clusters.items()):
+        for gpu in sorted(cluster.gpu_quota):
+            if gpu not in spec.gpus:
+                yield Diagnostic(
+                    "MG212",
+                    f"unknown GPU type {gpu!r}",
+                    platform.locate(("spec", "clusters", cluster_name, "gpuQuota", gpu), key=True),
+                    field=f"spec.clusters.{cluster_name}.gpuQuota.{gpu}",
+                    hint=_did_you_mean(gpu, spec.gpus),
+                )

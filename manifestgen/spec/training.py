@@ -1,0 +1,112 @@
+"""The TrainingJob document: what an ML engineer writes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from manifestgen.spec.base import (
+    AbsolutePath,
+    DnsLabel,
+    DnsSubdomain,
+    EnvName,
+    Quantity,
+    SpecModel,
+)
+from manifestgen.spec.platform import Metadata
+
+# Adding a framework: extend this Literal and register its expander in manifestgen.expand.jobs.
+Framework = Literal["pytorch"]
+
+
+class GpuRequest(SpecModel):
+    type: DnsLabel = Field(description="A GPU type from the Platform's catalog.")
+    per_node: int = Field(ge=1, le=16, description="GPUs per node.")
+
+
+class Resources(SpecModel):
+    cpu: Quantity = Field(description="CPU per node (requests = limits).")
+    memory: Quantity = Field(description="Memory per node (requests = limits), /dev/shm included.")
+
+
+class Elastic(SpecModel):
+    min_nodes: int = Field(ge=1, le=1000)
+    max_nodes: int = Field(ge=1, le=1000)
+    max_restarts: int = Field(default=3, ge=0, le=1000)
+
+
+class Dataset(SpecModel):
+    claim: DnsSubdomain = Field(description="An existing PersistentVolumeClaim, mounted read-only.")
+    mount_path: AbsolutePath
+
+
+class Checkpoints(SpecModel):
+    size: Quantity
+    storage_class: DnsSubdomain | None = Field(default=None, description="Unset: cluster default.")
+    mount_path: AbsolutePath = "/checkpoints"
+    access_mode: Literal["ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"] | None = Field(
+        default=None, description="Unset: ReadWriteMany for multi-node jobs, else ReadWriteOnce."
+    )
+
+
+class SecretEnv(SpecModel):
+    env: EnvName = Field(description="Environment variable to set.")
+    secret: DnsSubdomain = Field(description="Name of an existing Secret in the team namespace.")
+    key: str = Field(min_length=1, max_length=253, pattern=r"^[-._a-zA-Z0-9]+$")
+
+
+class Egress(SpecModel):
+    cidr: str = Field(
+        pattern=r"^[0-9a-fA-F:.]+/[0-9]{1,3}$", description="Destination network, e.g. 10.0.0.0/8."
+    )
+    ports: tuple[Annotated[int, Field(ge=1, le=65535)], ...] = Field(default=(), strict=False)
+    protocol: Literal["TCP", "UDP"] = "TCP"
+
+
+class RunPolicy(SpecModel):
+    backoff_limit: int | None = Field(default=None, ge=0, le=100)
+    active_deadline_seconds: int | None = Field(default=None, ge=1)
+    ttl_seconds_after_finished: int | None = Field(default=None, ge=0)
+    clean_pod_policy: Literal["None", "All", "Running"] | None = None
+
+
+HyperparameterValue = str | int | float | bool
+
+
+class TrainingJobSpec(SpecModel):
+    team: DnsLabel
+    cluster: DnsLabel
+    framework: Framework = "pytorch"
+    image: str = Field(min_length=1, max_length=512, pattern=r"^[^\s]+$")
+    command: tuple[str, ...] = Field(default=(), strict=False)
+    args: tuple[str, ...] = Field(default=(), strict=False)
+    env: dict[EnvName, str] = Field(default_factory=dict)
+    nodes: int = Field(ge=1, le=1000)
+    gpu: GpuRequest | None = Field(default=None, description="Unset for CPU-only training.")
+    resources: Resources
+    shared_memory: Quantity | None = Field(
+        default=None, description="Size of the memory-backed /dev/shm."
+    )
+    processes_per_node: int | None = Field(
+        default=None, ge=1, le=256, description="Default: GPUs per node (1 for CPU jobs)."
+    )
+    elastic: Elastic | None = None
+    capacity_type: Literal["on-demand", "spot"] = "on-demand"
+    datasets: tuple[Dataset, ...] = Field(default=(), strict=False)
+    checkpoints: Checkpoints | None = None
+    secrets: tuple[SecretEnv, ...] = Field(default=(), strict=False)
+    egress: tuple[Egress, ...] = Field(default=(), strict=False)
+    hyperparameters: dict[
+        Annotated[str, Field(pattern=r"^[-._a-zA-Z0-9]+$")], HyperparameterValue
+    ] = Field(default_factory=dict)
+    run_policy: RunPolicy = Field(default_factory=RunPolicy)
+
+
+class TrainingJob(SpecModel):
+    """One training run, owned by an ML team."""
+
+    api_version: Literal["manifestgen.io/v1alpha1"] = Field(alias="apiVersion")
+    kind: Literal["TrainingJob"]
+    metadata: Metadata
+    spec: TrainingJobSpec

@@ -1,0 +1,109 @@
+"""Every upstream CRD: each served version becomes a strict schema that accepts a valid object."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from manifestgen.check import OutputValidator
+from manifestgen.check.schemautil import resolve_local_ref
+
+# Strings tried, in order, for a required string with a pattern.
+_STRING_CANDIDATES = ("example", "1", "10%", "1Gi", "5m", "Never", "@daily", "ami-0", "sg-0")
+
+
+def minimal_instance(schema: Mapping[str, Any], root: Mapping[str, Any]) -> Any:
+    """The smallest value the (strict) schema accepts: required fields only."""
+    if "$ref" in schema:
+        return minimal_instance(resolve_local_ref(root, schema["$ref"]), root)
+    if "enum" in schema:
+        return schema["enum"][0]
+    declared = schema.get("type")
+    kind = declared[0] if isinstance(declared, list) else declared
+    if kind == "object" or "properties" in schema:
+        properties = schema.get("properties", {})
+        return {name: minimal_instance(properties[name], root) for name in schema.get("required", [])}
+    if kind == "array":
+        return [minimal_instance(schema.get("items", {}), root) for _ in range(schema.get("minItems", 0))]
+    if kind == "string":
+        return _minimal_string(schema)
+    if kind in ("integer", "number"):
+        return max(schema.get("minimum", 1), 1)
+    if kind == "boolean":
+        return False
+    return {}
+
+
+def _minimal_string(schema: Mapping[str, Any]) -> str:
+    pattern = schema.get("pattern")
+    for candidate in _STRING_CANDIDATES:
+        fits = schema.get("minLength", 0) <= len(candidate) <= schema.get("maxLength", 1 << 20)
+        if fits and (pattern is None or re.search(pattern, candidate)):
+            return candidate
+    pytest.fail(f"no candidate string fits {schema}")
+
+
+def test_each_served_version_accepts_a_minimal_object(
+    all_crds: OutputValidator, crds_dir: Path, crd_file: str
+) -> None:
+    path = str(crds_dir / crd_file)
+    kinds = sorted(gvk for gvk in all_crds.crd_kinds() if all_crds.crd_source(*gvk) == path)
+    assert kinds, f"no served version loaded from {crd_file}"
+    for group, version, kind in kinds:
+        schema = all_crds.strict_crd_schema(group, version, kind)
+        assert schema is not None
+        obj = minimal_instance(schema, schema)
+        obj |= {"apiVersion": f"{group}/{version}", "kind": kind, "metadata": {"name": "example"}}
+        outcome = all_crds.check(obj)
+        assert outcome.source == "crd"
+        assert outcome.problems == (), (group, version, kind)
+        assert outcome.schema_name.startswith("crd ")
+        assert outcome.schema_name.endswith(f".{group}/{version} ({path})")
+
+
+def test_every_crd_file_is_found(all_crds: OutputValidator, crds_dir: Path) -> None:
+    sources = {all_crds.crd_source(*gvk) for gvk in all_crds.crd_kinds()}
+    crd_files = {
+        str(path) for path in crds_dir.rglob("*.yaml") if b"CustomResourceDefinition" in path.read_bytes()
+    }
+    assert sources == crd_files
+
+
+def test_unserved_versions_are_not_loaded(all_crds: OutputValidator) -> None:
+    # External Secrets v2.9 still lists v1beta1, with `served: false`.
+    assert ("external-secrets.io", "v1", "ExternalSecret") in all_crds.crd_kinds()
+    assert ("external-secrets.io", "v1beta1", "ExternalSecret") not in all_crds.crd_kinds()
+    outcome = all_crds.check(
+        {"apiVersion": "external-secrets.io/v1beta1", "kind": "ExternalSecret", "metadata": {"name": "x"}}
+    )
+    assert outcome.source == "none"
+
+
+def _runtime_examples(crds_dir: Path) -> list[tuple[str, dict[str, Any]]]:
+    found = []
+    for path in sorted((crds_dir / "kubeflow-trainer" / "runtimes").rglob("*.yaml")):
+        for document in yaml.safe_load_all(path.read_text()):
+            found.append((path.name, document))
+    return found
+
+
+def test_trainer_runtime_examples_pass(all_crds: OutputValidator, crds_dir: Path) -> None:
+    examples = _runtime_examples(crds_dir)
+    assert len(examples) == 9
+    for name, document in examples:
+        outcome = all_crds.check(document)
+        assert (outcome.source, outcome.problems) == ("crd", ()), name
+
+
+def test_runtime_example_with_a_typo_fails(all_crds: OutputValidator, crds_dir: Path) -> None:
+    _, runtime = _runtime_examples(crds_dir)[0]
+    runtime["spec"]["mlPolicy"]["numNodez"] = 2
+    problems = all_crds.check(runtime).problems
+    assert [(p.path, p.message) for p in problems] == [
+        (("spec", "mlPolicy", "numNodez"), "unknown field 'numNodez' (did you mean 'numNodes'?)")
+    ]

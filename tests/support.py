@@ -1,0 +1,50 @@
+"""Helpers shared by the tests: a throw-away repository and a way to run the CLI in it."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+
+from manifestgen.cli.main import main
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CASES = REPO_ROOT / "tests" / "cases"
+CASE_PLATFORM = CASES / "platform.yaml"
+
+
+@dataclass(frozen=True)
+class CliRun:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str | Path) -> CliRun:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main([str(a) for a in args])
+    return CliRun(code, out.getvalue(), err.getvalue())
+
+
+def make_repo(
+    root: Path, specs: Path | None = None, *, platform: Path | None = CASE_PLATFORM
+) -> Path:
+    """A repository at `root` with `specs/` copied from a case (plus the test Platform)."""
+    (root / "specs").mkdir(parents=True, exist_ok=True)
+    if specs is not None:
+        shutil.copytree(specs, root / "specs", dirs_exist_ok=True)
+    has_platform = any("kind: Platform" in p.read_text() for p in (root / "specs").rglob("*.yaml"))
+    if platform is not None and not has_platform:
+        shutil.copy(platform, root / "specs" / "platform.yaml")
+    return root
+
+
+def tree_bytes(directory: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(directory).as_posix(): p.read_bytes()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }

