@@ -94,6 +94,7 @@ CODES: Final[dict[str, str]] = {
     "MG215": "duplicate name",
     "MG216": "no Platform document",
     "MG217": "more than one Platform document",
+    "MG218": "output directory is not the one Argo CD reads",
     # Semantic rules
     "MG220": "multi-node checkpoints need a ReadWriteMany claim",
     "MG221": "more GPUs per node than the instance types have",

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
-from manifestgen.errors import Diagnostic, SourceLocation, sort_diagnostics
+from manifestgen.errors import Diagnostic, Severity, SourceLocation, sort_diagnostics
 from manifestgen.expand.argocd import expand_argocd
 from manifestgen.expand.cluster import expand_cluster
 from manifestgen.expand.manifest import Manifest
@@ -117,6 +117,26 @@ def _one_platform(specs: _Specs, options: BuildOptions) -> Parsed[Platform] | No
     return first
 
 
+def _gitops_path(platform: Parsed[Platform], options: BuildOptions) -> list[Diagnostic]:
+    """The Applications point Argo CD at spec.gitops.path; building elsewhere would orphan them."""
+    wanted = platform.model.spec.gitops.path
+    if options.out_dir.is_absolute() or options.out_dir.as_posix() == wanted:
+        return []
+    return [
+        Diagnostic(
+            "MG218",
+            f"building into {options.out_dir.as_posix()!r}, but the Argo CD Applications read "
+            f"{wanted!r}",
+            platform.locate(("spec", "gitops", "path"))
+            if "path" in platform.document.data["spec"]["gitops"]
+            else platform.locate(("spec", "gitops"), key=True),
+            field="spec.gitops.path",
+            severity=Severity.WARNING,
+            hint=f"set spec.gitops.path: {options.out_dir.as_posix()} or build with --out {wanted}",
+        )
+    ]
+
+
 def _resolve_jobs(specs: _Specs, platform: Parsed[Platform]) -> list[ResolvedJob]:
     resolved: list[ResolvedJob] = []
     seen: dict[tuple[str, str], Parsed[TrainingJob]] = {}
@@ -182,6 +202,7 @@ def run(options: BuildOptions) -> BuildResult:
             sort_diagnostics(_restrict(specs.diagnostics, options, None)),
             stats=Stats(spec_files=specs.files),
         )
+    specs.diagnostics += _gitops_path(platform, options)
     jobs = _resolve_jobs(specs, platform)
     manifests, problems = _expand(platform, jobs)
     diagnostics = specs.diagnostics + problems

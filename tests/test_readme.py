@@ -20,7 +20,9 @@ def _tutorial_spec() -> str:
 
 def _promised_error() -> str:
     section = README.split("## Tutorial: your first training job", 1)[1]
-    match = re.search(r"^   (specs/jobs/bert-finetune\.yaml:\d+:\d+: error\[MG201\].*)$", section, re.M)
+    match = re.search(
+        r"^   (specs/jobs/bert-finetune\.yaml:\d+:\d+: error\[MG201\].*)$", section, re.M
+    )
     assert match is not None
     return match.group(1)
 
@@ -39,6 +41,8 @@ def test_tutorial_job_validates_builds_and_reports_the_promised_typo(tmp_path: P
     assert "ml-research/bert-finetune/pytorchjob.yaml" in (out / "kustomization.yaml").read_text()
 
     spec.write_text(_tutorial_spec().replace("perNode:", "perNod:"))
-    typo = run_cli("validate", "--root", tmp_path, "--no-output-check", "specs/jobs/bert-finetune.yaml")
+    typo = run_cli(
+        "validate", "--root", tmp_path, "--no-output-check", "specs/jobs/bert-finetune.yaml"
+    )
     assert typo.code == 1
     assert _promised_error() in typo.stdout.splitlines()

@@ -24,17 +24,9 @@ from manifestgen.check.cel_engine import (
     compile_rule,
     no_old_self,
 )
-from manifestgen.check.cel_values import (
-    apply_defaults,
-    has_non_ascii_text,
-    to_cel,
-    with_type_and_object_meta,
-)
+from manifestgen.check.cel_values import apply_defaults, to_cel, with_type_and_object_meta
 
 SKIP_TRANSITION: Final = "transition rule (oldSelf): applies to updates only"
-SKIP_STRING_SIZE: Final = (
-    "size() over non-ASCII text: the CEL library counts UTF-8 bytes, Kubernetes counts characters"
-)
 SKIP_COMBINATOR: Final = "rule inside allOf/anyOf/oneOf/not: not evaluated by manifestgen"
 EVALUATION_ERROR: Final = "rule could not be evaluated: "
 
@@ -164,8 +156,6 @@ class CelEvaluator:
     ) -> CelFinding | None:
         compiled = compile_rule(rule.text)
         skip = _static_skip(compiled, rule.optional_old_self)
-        if not skip and compiled.calls_size and has_non_ascii_text(cel_self):
-            skip = SKIP_STRING_SIZE
         if skip or compiled.program is None:
             return CelFinding(path, rule.text, rule.message, "skipped", skip)
         variables = {"self": cel_self}

@@ -32,6 +32,17 @@ NATIVE_FUNCTIONS: Final = frozenset(
     }
 )  # fmt: skip
 
+# cel 0.10 answers size() of a string in UTF-8 bytes where Kubernetes counts characters, and a
+# native function cannot be overridden: rules call this one instead (see _count_characters).
+SIZE_FUNCTION: Final = "manifestgen_size"
+# CEL string and bytes literals, raw or not, so that a `size(` inside one is left alone.
+_LITERAL: Final = re.compile(
+    r"""(?:[rR][bB]?|[bB][rR])(?:\"\"\"[\s\S]*?\"\"\"|'''[\s\S]*?'''|"[^"\r\n]*"|'[^'\r\n]*')"""
+    r"""|[bB]?(?:\"\"\"(?:\\[\s\S]|[^\\])*?\"\"\"|'''(?:\\[\s\S]|[^\\])*?'''"""
+    r"""|"(?:\\.|[^"\\\r\n])*"|'(?:\\.|[^'\\\r\n])*')"""
+)
+_SIZE_CALL: Final = re.compile(r"\bsize(?=\s*\()")
+
 # Messages of object-caused errors carry advice for CEL authors after these markers; users need the
 # first sentence only.
 _ADVICE_MARKERS: Final = (". Check ", ". CEL does not coerce", ". Convert explicitly")
@@ -47,8 +58,6 @@ class CompiledRule:
     compile_error: str = ""
     uses_old_self: bool = False
     unsupported: tuple[str, ...] = ()
-    # cel 0.10 answers size() of a string in UTF-8 bytes; Kubernetes counts code points.
-    calls_size: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,24 +78,38 @@ def _is_operator(name: str) -> bool:
 def compile_rule(source: str) -> CompiledRule:
     """Compile ``source``, once per process: the same rule text recurs across CRDs and versions."""
     try:
-        program = cel.compile(source)
+        program = cel.compile(_count_characters(source))
     except Exception as exc:  # ValueError today; any failure means "cannot compile"
         # Still tell transition rules apart, so that they are reported as such.
         uses_old_self = re.search(rf"\b{OLD_SELF}\b", source) is not None
         return CompiledRule(
             source, None, compile_error=first_sentence(str(exc)), uses_old_self=uses_old_self
         )
-    functions = [name for name in program.functions() if not _is_operator(name)]
-    unsupported = sorted(
-        {n for n in functions if n not in NATIVE_FUNCTIONS and n not in cel_functions.FUNCTIONS}
-    )
+    known = NATIVE_FUNCTIONS | cel_functions.FUNCTIONS.keys() | {SIZE_FUNCTION}
+    unsupported = {n for n in program.functions() if not _is_operator(n) and n not in known}
     return CompiledRule(
         source,
         program,
         uses_old_self=OLD_SELF in program.variables(),
-        unsupported=tuple(unsupported),
-        calls_size="size" in functions,
+        unsupported=tuple(sorted(unsupported)),
     )
+
+
+def _count_characters(source: str) -> str:
+    """``source`` with its ``size(...)`` calls (outside literals) sent to :data:`SIZE_FUNCTION`."""
+    parts: list[str] = []
+    position = 0
+    for literal in _LITERAL.finditer(source):
+        parts.append(_SIZE_CALL.sub(SIZE_FUNCTION, source[position : literal.start()]))
+        parts.append(literal.group(0))
+        position = literal.end()
+    parts.append(_SIZE_CALL.sub(SIZE_FUNCTION, source[position:]))
+    return "".join(parts)
+
+
+def _size(value: Any) -> int:
+    # Python's len() counts what Kubernetes counts: characters, bytes, list items, map entries.
+    return len(value)
 
 
 def first_sentence(message: str) -> str:
@@ -115,9 +138,8 @@ class CelRuntime:
 
     def __init__(self) -> None:
         self._callback_errors: list[str] = []
-        self._functions = {
-            name: self._guard(fn) for name, fn in sorted(cel_functions.FUNCTIONS.items())
-        }
+        functions = {**cel_functions.FUNCTIONS, SIZE_FUNCTION: _size}
+        self._functions = {name: self._guard(fn) for name, fn in sorted(functions.items())}
 
     def _guard(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         def call(*args: Any) -> Any:

@@ -202,14 +202,3 @@ _FORMATS: Final[dict[str, Callable[[str], Any]]] = {
     "duration": _duration,
     "byte": _byte,
 }
-
-
-def has_non_ascii_text(value: Any) -> bool:
-    """Whether any string (or map key) in ``value`` has a non-ASCII character."""
-    if isinstance(value, str):
-        return not value.isascii()
-    if isinstance(value, Mapping):
-        return any(has_non_ascii_text(k) or has_non_ascii_text(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(has_non_ascii_text(item) for item in value)
-    return False

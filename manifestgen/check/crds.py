@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from manifestgen.check.problems import CrdLoadError
+from manifestgen.check.schemautil import gc_paused
 
 # libyaml is optional in PyYAML builds; without it the pure-Python loader is only slower.
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -97,10 +98,11 @@ def read_crd_file(path: Path) -> list[CrdVersion]:
 
 def _documents(path: Path, data: bytes) -> Iterator[Any]:
     try:
-        if path.suffix == ".json":
-            documents: list[Any] = [json.loads(data)]
-        else:
-            documents = list(yaml.load_all(data, Loader=_Loader))
+        with gc_paused():
+            if path.suffix == ".json":
+                documents: list[Any] = [json.loads(data)]
+            else:
+                documents = list(yaml.load_all(data, Loader=_Loader))
     except (ValueError, yaml.YAMLError) as error:
         raise CrdLoadError(path, f"cannot parse: {_describe_parse_error(error)}") from error
     for document in documents:

@@ -61,14 +61,14 @@ class CompiledSchema:
             if self._validator.is_valid(instance):
                 return []
         except ValueError:
-            # YAML gives values JSON does not have (dates, integer keys); the API server
-            # sees them as strings after its YAML-to-JSON step, and so do we.
+            # YAML loaders give values JSON does not have (dates, integer keys, ruamel's
+            # scalar subclasses); the API server sees them after its YAML-to-JSON step.
             instance = to_json_value(instance)
             if self._validator.is_valid(instance):
                 return []
         found: list[ObjectProblem] = []
         for error in self._validator.iter_errors(instance):
-            found.extend(describe_error(error, self.schema, prefix))
+            found.extend(describe_error(error, self.schema, instance, prefix))
         return found
 
 
@@ -78,10 +78,17 @@ def to_json_value(value: Any) -> Any:
         return {_json_key(key): to_json_value(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [to_json_value(item) for item in value]
-    if value is None or isinstance(value, str | bool | int):
+    if value is None or type(value) in (str, bool, int):
         return value
+    # Subclasses (ruamel's ScalarFloat and OctalInt, str enums) become the plain type.
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, str):
+        return str.__str__(value)
     if isinstance(value, float):
-        return value if value == value and abs(value) != float("inf") else str(value)
+        return float(value) if value == value and abs(value) != float("inf") else str(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, bytes):
@@ -96,21 +103,43 @@ def _json_key(key: Any) -> str:
 
 
 def describe_error(
-    error: jsonschema_rs.ValidationError, schema: Mapping[str, Any], prefix: JsonPath
+    error: jsonschema_rs.ValidationError,
+    schema: Mapping[str, Any],
+    instance: Any,
+    prefix: JsonPath = (),
 ) -> list[ObjectProblem]:
-    """Turn one jsonschema-rs error into problems (one per unknown field)."""
+    """Turn one jsonschema-rs error on `instance` into problems (one per unknown field)."""
     path = prefix + tuple(error.instance_path)
     kind = error.kind
     if isinstance(kind, _Kind.AdditionalProperties):
-        parent = schema_at(schema, error.schema_path[:-1]) or {}
-        allowed = list(parent.get("properties", {}))
-        return [
-            ObjectProblem((*path, name), messages.unknown_field(name, allowed))
-            for name in kind.unexpected
-        ]
+        return _unknown_fields(path, kind.unexpected, schema, error.schema_path)
+    if isinstance(kind, _Kind.FalseSchema) and error.schema_path[-1:] == ["additionalProperties"]:
+        # For an object with no `properties` at all, jsonschema-rs reports the first extra
+        # value as a false schema at the object's path; list every field, by name.
+        node = _value_at(instance, error.instance_path)
+        names = [str(key) for key in node] if isinstance(node, Mapping) else []
+        return _unknown_fields(path, names, schema, error.schema_path)
     describe = _DESCRIBERS.get(type(kind).__name__)
     message = describe(kind, error.instance) if describe else _fallback_message(error)
     return [ObjectProblem(path, message)]
+
+
+def _unknown_fields(
+    path: JsonPath, names: list[str], schema: Mapping[str, Any], schema_path: list[str | int]
+) -> list[ObjectProblem]:
+    parent = schema_at(schema, schema_path[:-1]) or {}
+    allowed = list(parent.get("properties", {}))
+    return [
+        ObjectProblem((*path, name), messages.unknown_field(name, allowed))
+        for name in names
+        if name not in allowed
+    ]
+
+
+def _value_at(instance: Any, path: list[str | int]) -> Any:
+    for part in path:
+        instance = instance[part]
+    return instance
 
 
 def _fallback_message(error: jsonschema_rs.ValidationError) -> str:
@@ -121,6 +150,11 @@ def _fallback_message(error: jsonschema_rs.ValidationError) -> str:
 
 def _limit(kind: Any, instance: Any) -> str:
     return messages.size_limit(type(kind).__name__, kind.limit, instance)
+
+
+def _constant(kind: Any, instance: Any) -> str:
+    expected, got = messages.short_value(kind.expected_value), messages.short_value(instance)
+    return f"must be {expected} (got {got})"
 
 
 def _any_of(kind: Any, instance: Any) -> str:
@@ -143,7 +177,7 @@ _DESCRIBERS: dict[str, Callable[[Any, Any], str]] = {
     "Required": lambda kind, _: messages.required_field(kind.property),
     "Type": lambda kind, instance: messages.expected_types(kind.types, instance),
     "Enum": lambda kind, instance: messages.must_be_one_of(kind.options, instance),
-    "Constant": lambda kind, instance: messages.must_be_one_of([kind.expected_value], instance),
+    "Constant": _constant,
     "Pattern": lambda kind, instance: messages.must_match(kind.pattern, instance),
     "Format": lambda kind, instance: (
         f"must be a valid {kind.format} (got {messages.short_value(instance)})"

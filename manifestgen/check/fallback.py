@@ -54,13 +54,16 @@ def model_problems(model: type[BaseModel], data: Any) -> list[ObjectProblem]:
 
 
 def pod_templates(data: Any, pattern: TemplatePath) -> Iterator[tuple[JsonPath, Any]]:
-    """(path, value) of every object at `pattern` ("*" matches any map key)."""
+    """(path, value) of every object at `pattern` ("*" matches any map key).
+
+    Values that are not objects are skipped: the model already reports their type.
+    """
 
     def walk(node: Any, depth: int, path: JsonPath) -> Iterator[tuple[JsonPath, Any]]:
+        if not isinstance(node, Mapping):
+            return
         if depth == len(pattern):
             yield path, node
-            return
-        if not isinstance(node, Mapping):
             return
         keys = sorted(map(str, node)) if pattern[depth] == "*" else [pattern[depth]]
         for key in keys:

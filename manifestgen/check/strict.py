@@ -126,7 +126,9 @@ def _closable(node: Mapping[str, Any], pointer: str) -> bool:
     # reject that object's other fields.
     if "additionalProperties" in node:
         return False
-    if "properties" not in node and node.get("type") != "object":
+    declared = node.get("type")
+    typed_object = declared == "object" or (isinstance(declared, list) and "object" in declared)
+    if "properties" not in node and not typed_object:
         return False
     return not _JUNCTORS.intersection(keywords_on_path(pointer))
 

@@ -36,6 +36,7 @@ from manifestgen.check.problems import (
     SchemaSource,
     sort_problems,
 )
+from manifestgen.check.schemautil import gc_paused
 from manifestgen.check.strict import PreparedSchema, strict_crd_schema
 
 _UNCHECKED = CheckOutcome(problems=(), source="none")
@@ -44,7 +45,11 @@ Checker = Callable[[Mapping[str, Any]], CheckOutcome]
 
 
 class OutputValidator:
-    """Checks generated Kubernetes objects offline. Create it with `OutputValidator.create`."""
+    """Checks generated Kubernetes objects offline. Create it with `OutputValidator.create`.
+
+    One validator per Kubernetes version and CRD set; it is meant to live for a whole run
+    (schemas are compiled once, on first use) and is not shared between threads.
+    """
 
     def __init__(
         self,
@@ -115,8 +120,8 @@ class OutputValidator:
 
     def strict_crd_schema(self, group: str, version: str, kind: str) -> Mapping[str, Any] | None:
         """The strict JSON Schema compiled for a CRD kind, or None if no CRD serves it."""
-        prepared = self._prepare((group, version, kind))
-        return prepared.schema if prepared is not None else None
+        gvk = (group, version, kind)
+        return self._prepared_schema(gvk).schema if gvk in self._crds else None
 
     def skipped_patterns(self) -> tuple[str, ...]:
         """CRD patterns no check is made for: "<crd>/<version>: <json pointer>: <pattern>".
@@ -124,13 +129,13 @@ class OutputValidator:
         Prepares every loaded CRD version (cheap next to compiling them).
         """
         return tuple(
-            p for gvk in sorted(self._crds) for p in self._prepare_known(gvk).skipped_patterns
+            p for gvk in sorted(self._crds) for p in self._prepared_schema(gvk).skipped_patterns
         )
 
     def translated_patterns(self) -> tuple[str, ...]:
         """CRD patterns rewritten from Go RE2 syntax: "<crd>/<version>: <ptr>: <old> -> <new>"."""
         return tuple(
-            p for gvk in sorted(self._crds) for p in self._prepare_known(gvk).translated_patterns
+            p for gvk in sorted(self._crds) for p in self._prepared_schema(gvk).translated_patterns
         )
 
     def _checker(self, gvk: GroupVersionKind) -> Checker | None:
@@ -148,7 +153,7 @@ class OutputValidator:
         crd = self._crds.get(gvk)
         if crd is not None:
             return _schema_checker(
-                self._prepare_known(gvk).schema, "crd", crd.label, name_rule(kind, builtin=False)
+                self._prepared_schema(gvk).schema, "crd", crd.label, name_rule(kind, builtin=False)
             )
         entry = MODEL_KINDS.get(gvk)
         if entry is not None:
@@ -156,10 +161,8 @@ class OutputValidator:
             return _model_checker(checker, f"model {group}/{version} {kind}")
         return None
 
-    def _prepare(self, gvk: GroupVersionKind) -> PreparedSchema | None:
-        return self._prepare_known(gvk) if gvk in self._crds else None
-
-    def _prepare_known(self, gvk: GroupVersionKind) -> PreparedSchema:
+    def _prepared_schema(self, gvk: GroupVersionKind) -> PreparedSchema:
+        # Memory first, then the persistent cache (if any), then the actual work.
         prepared = self._prepared.get(gvk)
         if prepared is not None:
             return prepared
@@ -167,12 +170,13 @@ class OutputValidator:
         key = prepared_key(crd.digest, self._kubernetes.label)
         prepared = self._cache.get(key) if self._cache is not None else None
         if prepared is None:
-            prepared = strict_crd_schema(
-                crd.schema,
-                label=f"{crd.crd_name}/{crd.version}",
-                object_meta_defs=self._kubernetes.definitions_for(OBJECT_META),
-                pattern_supported=pattern_supported,
-            )
+            with gc_paused():
+                prepared = strict_crd_schema(
+                    crd.schema,
+                    label=f"{crd.crd_name}/{crd.version}",
+                    object_meta_defs=self._kubernetes.definitions_for(OBJECT_META),
+                    pattern_supported=pattern_supported,
+                )
             if self._cache is not None:
                 self._cache.put(key, prepared)
         self._prepared[gvk] = prepared

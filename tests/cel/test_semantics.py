@@ -11,7 +11,6 @@ import pytest
 from manifestgen.check.cel import (
     EVALUATION_ERROR,
     SKIP_COMBINATOR,
-    SKIP_STRING_SIZE,
     SKIP_TRANSITION,
     CelEvaluator,
     CelFinding,
@@ -271,22 +270,33 @@ def test_evaluation_errors(evaluator: CelEvaluator) -> None:
 
 
 def test_library_limits_are_skipped_not_passed(evaluator: CelEvaluator) -> None:
-    properties = {"t": {"type": "string", "format": "date-time"}, "q": STRING, "s": STRING}
-    spec = {"t": "2026-01-02T03:04:05Z", "q": "1Gi", "s": "héé"}
+    properties = {"t": {"type": "string", "format": "date-time"}, "q": STRING}
+    spec = {"t": "2026-01-02T03:04:05Z", "q": "1Gi"}
     rules = [
-        {"rule": "self.t.getHours('UTC') >= 0"},  # overload the engine lacks
+        {"rule": "self.t.getHours('UTC') >= 0"},  # an overload the engine lacks
         {"rule": "quantity(self.q).isGreaterThan(quantity('1'))"},
         {"rule": "self.q =="},
-        {"rule": "size(self.s) <= 3"},
     ]
-    reasons = {f.rule: f.reason for f in check(evaluator, properties, spec, *rules)}
-    assert {rule: reason.split(":")[0] for rule, reason in reasons.items()} == {
-        "self.t.getHours('UTC') >= 0": "CEL library could not evaluate the rule",
+    findings = check(evaluator, properties, spec, *rules)
+    assert {f.rule: (f.status, f.reason.split(":")[0]) for f in findings} == {
+        "self.t.getHours('UTC') >= 0": ("skipped", "CEL library could not evaluate the rule"),
         "quantity(self.q).isGreaterThan(quantity('1'))": (
-            "uses unsupported CEL function isGreaterThan, quantity"
+            "skipped",
+            "uses unsupported CEL function isGreaterThan, quantity",
         ),
-        "self.q ==": "CEL library could not compile the rule",
-        "size(self.s) <= 3": SKIP_STRING_SIZE.split(":")[0],
+        "self.q ==": ("skipped", "CEL library could not compile the rule"),
     }
-    assert all(f.status == "skipped" for f in check(evaluator, properties, spec, *rules))
-    assert check(evaluator, properties, {"s": "abc"}, rules[3]) == ()
+
+
+def test_size_counts_characters_like_kubernetes(evaluator: CelEvaluator) -> None:
+    # The engine alone counts UTF-8 bytes; size() calls outside literals are redirected.
+    properties = {"s": STRING, "l": {"type": "array", "items": STRING}}
+    rules = [
+        "size(self.s) == 3 && self.s.size() == 3 && size (self.l) == 2",
+        "'size(' + self.s == 'size(héé' && r'size(x)'.size() == 7",
+        "size(b'h\\xc3\\xa9') == 3 && size({'a': 1}) == 1",
+    ]
+    assert (
+        check(evaluator, properties, {"s": "héé", "l": ["a", "b"]}, *({"rule": r} for r in rules))
+        == ()
+    )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from .samples import SAMPLES
 from .support import Sample
 
 KUBERNETES_VERSION = "1.33"
+
 
 @pytest.fixture(scope="session")
 def sample() -> Sample:
@@ -50,7 +50,9 @@ def _crd_files_for_collection() -> list[str]:
     # Parametrization happens before fixtures exist, so this repeats the `crds_dir`
     # lookup of tests/conftest.py; the tests themselves still go through the fixture.
     configured = os.environ.get("MANIFESTGEN_TEST_CRDS")
-    root = Path(configured) if configured else Path(__file__).resolve().parents[3] / "shared" / "crds"
+    root = (
+        Path(configured) if configured else Path(__file__).resolve().parents[3] / "shared" / "crds"
+    )
     if not root.is_dir():
         return []
     return sorted(

@@ -66,7 +66,9 @@ SAMPLES: dict[str, dict[str, Any]] = {
             "policyTypes": ["Ingress"],
             "ingress": [
                 {
-                    "from": [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "resnet"}}}],
+                    "from": [
+                        {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "resnet"}}}
+                    ],
                     "ports": [{"port": 29500, "protocol": "TCP"}, {"port": "metrics"}],
                 }
             ],
@@ -117,9 +119,17 @@ SAMPLES: dict[str, dict[str, Any]] = {
             "template": {
                 "metadata": {"labels": {"workload": "training"}, "annotations": {"a": "b"}},
                 "spec": {
-                    "nodeClassRef": {"group": "karpenter.k8s.aws", "kind": "EC2NodeClass", "name": "gpu"},
+                    "nodeClassRef": {
+                        "group": "karpenter.k8s.aws",
+                        "kind": "EC2NodeClass",
+                        "name": "gpu",
+                    },
                     "requirements": [
-                        {"key": "karpenter.sh/capacity-type", "operator": "In", "values": ["on-demand"]},
+                        {
+                            "key": "karpenter.sh/capacity-type",
+                            "operator": "In",
+                            "values": ["on-demand"],
+                        },
                         {
                             "key": "karpenter.k8s.aws/instance-family",
                             "operator": "In",
@@ -141,7 +151,10 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "metadata": {"name": "gpu"},
         "spec": {
             "amiSelectorTerms": [{"alias": "al2023@latest"}],
-            "subnetSelectorTerms": [{"tags": {"karpenter.sh/discovery": "ml"}}, {"id": "subnet-0abc"}],
+            "subnetSelectorTerms": [
+                {"tags": {"karpenter.sh/discovery": "ml"}},
+                {"id": "subnet-0abc"},
+            ],
             "securityGroupSelectorTerms": [{"tags": {"karpenter.sh/discovery": "ml"}}],
             "role": "KarpenterNodeRole-ml",
             "tags": {"team": "ml"},
@@ -189,10 +202,17 @@ SAMPLES: dict[str, dict[str, Any]] = {
             "syncPolicy": {
                 "automated": {"prune": True, "selfHeal": True, "allowEmpty": False},
                 "syncOptions": ["CreateNamespace=true", "ServerSideApply=true"],
-                "retry": {"limit": 5, "backoff": {"duration": "5s", "factor": 2, "maxDuration": "3m"}},
+                "retry": {
+                    "limit": 5,
+                    "backoff": {"duration": "5s", "factor": 2, "maxDuration": "3m"},
+                },
             },
             "ignoreDifferences": [
-                {"group": "kubeflow.org", "kind": "PyTorchJob", "jsonPointers": ["/spec/runPolicy/suspend"]}
+                {
+                    "group": "kubeflow.org",
+                    "kind": "PyTorchJob",
+                    "jsonPointers": ["/spec/runPolicy/suspend"],
+                }
             ],
         },
     },

@@ -22,7 +22,10 @@ def test_valid_builtin_passes(no_crds: OutputValidator, sample: Sample, kind: st
 
 
 def test_schema_name_names_the_bundled_file(no_crds: OutputValidator, sample: Sample) -> None:
-    assert no_crds.check(sample("NetworkPolicy")).schema_name == "kubernetes 1.33 networkpolicy-networking-v1"
+    assert (
+        no_crds.check(sample("NetworkPolicy")).schema_name
+        == "kubernetes 1.33 networkpolicy-networking-v1"
+    )
     assert no_crds.check(sample("Namespace")).schema_name == "kubernetes 1.33 namespace-v1"
 
 
@@ -54,7 +57,12 @@ BROKEN = [
         80,
         "unknown field 'portt' (did you mean 'port'?)",
     ),
-    ("ServiceAccount", ("automountServiceAccountToken",), "no", "must be a boolean (got string 'no')"),
+    (
+        "ServiceAccount",
+        ("automountServiceAccountToken",),
+        "no",
+        "must be a boolean (got string 'no')",
+    ),
 ]
 
 
@@ -96,7 +104,11 @@ def test_a_crd_group_does_not_borrow_a_builtin_schema(no_crds: OutputValidator) 
     # batch.volcano.sh/v1alpha1 Job must not be checked against batch/v1 Job, nor
     # networking.example.com against networking.k8s.io.
     volcano = {"apiVersion": "batch.volcano.sh/v1alpha1", "kind": "Job", "metadata": {"name": "x"}}
-    other = {"apiVersion": "networking.example.com/v1", "kind": "NetworkPolicy", "metadata": {"name": "x"}}
+    other = {
+        "apiVersion": "networking.example.com/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": "x"},
+    }
     assert no_crds.check(volcano).source == "none"
     assert no_crds.check(other).source == "none"
 
@@ -117,7 +129,9 @@ def test_unknown_kind_is_not_checked(no_crds: OutputValidator) -> None:
         ),
     ],
 )
-def test_objects_without_a_type(no_crds: OutputValidator, obj: dict[str, Any], expected: list[Any]) -> None:
+def test_objects_without_a_type(
+    no_crds: OutputValidator, obj: dict[str, Any], expected: list[Any]
+) -> None:
     outcome = no_crds.check(obj)
     assert outcome.source == "none"
     assert found(outcome) == expected
@@ -144,7 +158,10 @@ def test_field_added_in_a_later_version_depends_on_the_target() -> None:
         "apiVersion": "v1",
         "kind": "Pod",
         "metadata": {"name": "p"},
-        "spec": {"containers": [{"name": "c", "image": "i"}], "resources": {"limits": {"cpu": "1"}}},
+        "spec": {
+            "containers": [{"name": "c", "image": "i"}],
+            "resources": {"limits": {"cpu": "1"}},
+        },
     }
     old, new = OutputValidator.create("1.31").check(pod), OutputValidator.create("1.34").check(pod)
     assert [p.path for p in old.problems] == [("spec", "resources")]
@@ -162,3 +179,20 @@ def test_yaml_only_values_are_converted_like_the_api_server(no_crds: OutputValid
         "data": {"released": dt.date(2024, 1, 1), 1: "one"},
     }
     assert no_crds.check(config_map).problems == ()
+
+
+def test_objects_loaded_by_ruamel_are_checked(no_crds: OutputValidator) -> None:
+    import io
+
+    from ruamel.yaml import YAML
+
+    document = YAML().load(
+        io.StringIO(
+            "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\n"
+            "spec:\n  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 1.5e3}}\n"
+            "  volumeMode: 0o17\n"
+        )
+    )
+    assert found(no_crds.check(document)) == [
+        (("spec", "volumeMode"), "must be a string (got integer 15)")
+    ]

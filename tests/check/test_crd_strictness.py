@@ -60,13 +60,23 @@ UNKNOWN_FIELDS = [
         "unknown field 'imagePullPolice' (did you mean 'imagePullPolicy'?)",
     ),
     # Kueue v1beta2 renamed `cohort` to `cohortName`.
-    ("ClusterQueue", ("spec", "cohort"), "ml", "unknown field 'cohort' (did you mean 'cohortName'?)"),
+    (
+        "ClusterQueue",
+        ("spec", "cohort"),
+        "ml",
+        "unknown field 'cohort' (did you mean 'cohortName'?)",
+    ),
     ("PyTorchJob", ("spec", "zzz"), 1, "unknown field 'zzz'"),
 ]
 
 # (kind, field path, wrong value, message)
 WRONG_TYPES = [
-    ("PyTorchJob", ("spec", "runPolicy", "backoffLimit"), "3", "must be an integer (got string '3')"),
+    (
+        "PyTorchJob",
+        ("spec", "runPolicy", "backoffLimit"),
+        "3",
+        "must be an integer (got string '3')",
+    ),
     # numProcPerNode is an integer since Trainer v2.2: "auto" is rejected.
     (
         "TrainJob",
@@ -81,17 +91,37 @@ WRONG_TYPES = [
         "true",
         "must be a boolean (got string 'true')",
     ),
-    ("Application", ("spec", "syncPolicy", "syncOptions"), "Prune=true", "must be a list (got string 'Prune=true')"),
-    ("JobSet", ("spec", "replicatedJobs", 0, "replicas"), "2", "must be an integer (got string '2')"),
+    (
+        "Application",
+        ("spec", "syncPolicy", "syncOptions"),
+        "Prune=true",
+        "must be a list (got string 'Prune=true')",
+    ),
+    (
+        "JobSet",
+        ("spec", "replicatedJobs", 0, "replicas"),
+        "2",
+        "must be an integer (got string '2')",
+    ),
     ("ClusterQueue", _QUOTA, True, "must be an integer or a string (got boolean true)"),
-    ("PyTorchJob", ("spec", "pytorchReplicaSpecs", "Worker", "template"), [], "must be an object (got a list)"),
+    (
+        "PyTorchJob",
+        ("spec", "pytorchReplicaSpecs", "Worker", "template"),
+        [],
+        "must be an object (got a list)",
+    ),
 ]
 
 # (kind, field path to delete, problem path, required field)
 MISSING_REQUIRED = [
     ("PyTorchJob", ("spec", "pytorchReplicaSpecs"), ("spec",), "pytorchReplicaSpecs"),
     ("TrainJob", ("spec", "runtimeRef"), ("spec",), "runtimeRef"),
-    ("NodePool", ("spec", "template", "spec", "requirements"), ("spec", "template", "spec"), "requirements"),
+    (
+        "NodePool",
+        ("spec", "template", "spec", "requirements"),
+        ("spec", "template", "spec"),
+        "requirements",
+    ),
     ("EC2NodeClass", ("spec", "amiSelectorTerms"), ("spec",), "amiSelectorTerms"),
     ("Application", ("spec", "destination"), ("spec",), "destination"),
     ("JobSet", ("spec", "replicatedJobs", 0, "name"), ("spec", "replicatedJobs", 0), "name"),
@@ -162,7 +192,9 @@ def test_several_problems_come_back_sorted(all_crds: OutputValidator, sample: Sa
     ]
 
 
-def test_preserve_unknown_fields_allows_anything_below(all_crds: OutputValidator, sample: Sample) -> None:
+def test_preserve_unknown_fields_allows_anything_below(
+    all_crds: OutputValidator, sample: Sample
+) -> None:
     # Application.spec.source.helm.valuesObject is x-kubernetes-preserve-unknown-fields.
     obj = sample("Application")
     set_at(obj, ("spec", "source", "helm"), {"valuesObject": {"anything": {"goes": [1, "two"]}}})
@@ -170,7 +202,10 @@ def test_preserve_unknown_fields_allows_anything_below(all_crds: OutputValidator
     # ... but the known fields around it stay closed.
     set_at(obj, ("spec", "source", "helm", "valueFilez"), [])
     assert found(all_crds.check(obj)) == [
-        (("spec", "source", "helm", "valueFilez"), "unknown field 'valueFilez' (did you mean 'valueFiles'?)")
+        (
+            ("spec", "source", "helm", "valueFilez"),
+            "unknown field 'valueFilez' (did you mean 'valueFiles'?)",
+        )
     ]
 
 

@@ -27,9 +27,14 @@ def minimal_instance(schema: Mapping[str, Any], root: Mapping[str, Any]) -> Any:
     kind = declared[0] if isinstance(declared, list) else declared
     if kind == "object" or "properties" in schema:
         properties = schema.get("properties", {})
-        return {name: minimal_instance(properties[name], root) for name in schema.get("required", [])}
+        return {
+            name: minimal_instance(properties[name], root) for name in schema.get("required", [])
+        }
     if kind == "array":
-        return [minimal_instance(schema.get("items", {}), root) for _ in range(schema.get("minItems", 0))]
+        return [
+            minimal_instance(schema.get("items", {}), root)
+            for _ in range(schema.get("minItems", 0))
+        ]
     if kind == "string":
         return _minimal_string(schema)
     if kind in ("integer", "number"):
@@ -69,7 +74,9 @@ def test_each_served_version_accepts_a_minimal_object(
 def test_every_crd_file_is_found(all_crds: OutputValidator, crds_dir: Path) -> None:
     sources = {all_crds.crd_source(*gvk) for gvk in all_crds.crd_kinds()}
     crd_files = {
-        str(path) for path in crds_dir.rglob("*.yaml") if b"CustomResourceDefinition" in path.read_bytes()
+        str(path)
+        for path in crds_dir.rglob("*.yaml")
+        if b"CustomResourceDefinition" in path.read_bytes()
     }
     assert sources == crd_files
 
@@ -79,7 +86,11 @@ def test_unserved_versions_are_not_loaded(all_crds: OutputValidator) -> None:
     assert ("external-secrets.io", "v1", "ExternalSecret") in all_crds.crd_kinds()
     assert ("external-secrets.io", "v1beta1", "ExternalSecret") not in all_crds.crd_kinds()
     outcome = all_crds.check(
-        {"apiVersion": "external-secrets.io/v1beta1", "kind": "ExternalSecret", "metadata": {"name": "x"}}
+        {
+            "apiVersion": "external-secrets.io/v1beta1",
+            "kind": "ExternalSecret",
+            "metadata": {"name": "x"},
+        }
     )
     assert outcome.source == "none"
 

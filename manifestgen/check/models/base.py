@@ -75,3 +75,6 @@ class ObjectMeta(KubeModel):
     labels: dict[str, str | None] | None = None
     annotations: dict[str, str | None] | None = None
     finalizers: list[str] | None = None
+    # `kubectl create --dry-run -o yaml` writes `creationTimestamp: null`; accept it as
+    # the API server does.
+    creation_timestamp: str | None = Field(default=None, alias="creationTimestamp")
