@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from manifestgen.check import CheckOutcome, CrdLoadError, ObjectProblem, OutputValidator
+from manifestgen.check.disk_cache import schema_cache
 from manifestgen.errors import Diagnostic, Related, Severity, SourceLocation
 from manifestgen.expand.manifest import Manifest
 from manifestgen.options import BuildOptions, crds_from_environment
@@ -57,8 +58,24 @@ def _field(path: Sequence[str | int]) -> str:
     return text
 
 
+_CODES = {"metadata": "MG404", "cel": "MG405"}
+
+# Validators by Kubernetes version and CRD files (with their modification times): a
+# process that builds repeatedly compiles each schema once.
+_VALIDATORS: dict[tuple[str, tuple[tuple[str, int], ...], bool], OutputValidator] = {}
+
+
+def _validator(version: str, crd_paths: list[Path], options: BuildOptions) -> OutputValidator:
+    stamp = tuple((str(p.resolve()), p.stat().st_mtime_ns) for p in crd_paths)
+    key = (version, stamp, options.use_cache)
+    if key not in _VALIDATORS:
+        cache = schema_cache(options.cache_dir) if options.use_cache else None
+        _VALIDATORS[key] = OutputValidator.create(version, crd_paths, cache=cache)
+    return _VALIDATORS[key]
+
+
 def _diagnostic(manifest: Manifest, problem: ObjectProblem, out_dir: str) -> Diagnostic:
-    code = "MG404" if problem.rule == "metadata" else "MG401"
+    code = _CODES.get(problem.rule, "MG401")
     where = _field(problem.path) or "(object)"
     return Diagnostic(
         code,
@@ -94,7 +111,7 @@ def check_manifests(
     crd_paths, diagnostics = _crd_locations(platform, options)
     try:
         validators = {
-            version: OutputValidator.create(version, crd_paths)
+            version: _validator(version, crd_paths, options)
             for version in sorted(set(_versions(platform.model).values()))
         }
     except CrdLoadError as exc:

@@ -113,6 +113,7 @@ CODES: Final[dict[str, str]] = {
     "MG402": "kind not checked against an upstream CRD",
     "MG403": "CRD location cannot be loaded",
     "MG404": "generated object fails a Kubernetes API rule",
+    "MG405": "generated object fails a CRD validation rule (CEL)",
     # out/ on disk
     "MG501": "generated file missing from out/",
     "MG502": "file in out/ is stale",

@@ -27,6 +27,9 @@ class BuildOptions:
     crds: tuple[Path, ...] = ()
     only: tuple[Path, ...] = ()
     check_output: bool = True
+    # Parsed CRDs and prepared schemas are cached on disk (default ~/.cache/manifestgen).
+    use_cache: bool = True
+    cache_dir: Path | None = None
 
     def out_path(self) -> Path:
         return self.out_dir if self.out_dir.is_absolute() else self.root / self.out_dir

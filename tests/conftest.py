@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,11 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Hermetic: never read or write the user's cache of parsed CRDs.
+    os.environ["MANIFESTGEN_CACHE_DIR"] = tempfile.mkdtemp(prefix="manifestgen-cache-")
 
 
 def shared_crds_dir() -> Path:

@@ -133,3 +133,23 @@ def test_kinds_without_a_crd_are_named(tmp_path: Path) -> None:
         "Application (argoproj.io/v1alpha1)",
     ):
         assert kind in note
+
+
+def test_cel_rule_failure_is_reported_at_the_spec(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", MINIMAL)
+    crd = _tiny_pytorchjob_crd(
+        tmp_path / "crds",
+        {
+            "type": "object",
+            "x-kubernetes-preserve-unknown-fields": True,
+            # CEL sees only declared fields, as on the API server.
+            "properties": {"nprocPerNode": {"type": "string"}},
+            "x-kubernetes-validations": [
+                {"rule": "self.nprocPerNode != '1'", "message": "one process is not distributed"}
+            ],
+        },
+    )
+    result = run_cli("validate", "--root", repo, "--crds", crd)
+    assert result.code == 1
+    assert "specs/job.yaml:5:1: error[MG405] generated PyTorchJob" in result.stdout
+    assert "spec: one process is not distributed" in result.stdout

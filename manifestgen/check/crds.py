@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import yaml
 
@@ -30,6 +30,22 @@ _LIST_KINDS = frozenset({"List", "CustomResourceDefinitionList"})
 _OPEN_SCHEMA: Mapping[str, Any] = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
 
 GroupVersionKind = tuple[str, str, str]
+
+
+@runtime_checkable
+class CrdFileCache(Protocol):
+    """Where the served versions parsed out of a CRD file may be kept between runs."""
+
+    def get_crd_file(self, digest: str) -> list[dict[str, Any]] | None:
+        """The versions stored for a file whose bytes have this sha256, if any."""
+
+    def put_crd_file(self, digest: str, versions: list[dict[str, Any]]) -> None:
+        """Store the versions parsed from a file whose bytes have this sha256."""
+
+
+# Parsed files by (path, modification time, size): a process that builds many times
+# (tests, an editor integration) reads each unchanged CRD file once.
+_PARSED: dict[tuple[str, int, int], list[CrdVersion]] = {}
 
 
 @dataclass(frozen=True)
@@ -69,7 +85,9 @@ def crd_files(locations: Sequence[Path]) -> list[Path]:
     return files
 
 
-def load_crd_versions(locations: Sequence[Path]) -> dict[GroupVersionKind, CrdVersion]:
+def load_crd_versions(
+    locations: Sequence[Path], file_cache: CrdFileCache | None = None
+) -> dict[GroupVersionKind, CrdVersion]:
     """Every served CRD version found under `locations`, keyed by (group, version, kind).
 
     When two CRDs serve the same group, version and kind, the first one found wins (the
@@ -77,18 +95,55 @@ def load_crd_versions(locations: Sequence[Path]) -> dict[GroupVersionKind, CrdVe
     """
     versions: dict[GroupVersionKind, CrdVersion] = {}
     for path in crd_files(locations):
-        for crd_version in read_crd_file(path):
+        for crd_version in _read_memoized(path, file_cache):
             versions.setdefault(crd_version.gvk, crd_version)
     return versions
 
 
-def read_crd_file(path: Path) -> list[CrdVersion]:
+def _read_memoized(path: Path, file_cache: CrdFileCache | None) -> list[CrdVersion]:
+    try:
+        stat = path.stat()
+    except OSError as error:
+        raise CrdLoadError(path, f"cannot read: {error.strerror or error}") from error
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    if key not in _PARSED:
+        _PARSED[key] = read_crd_file(path, file_cache)
+    return _PARSED[key]
+
+
+def read_crd_file(path: Path, file_cache: CrdFileCache | None = None) -> list[CrdVersion]:
     """The served CRD versions in one file; other documents are ignored."""
     try:
         data = path.read_bytes()
     except OSError as error:
         raise CrdLoadError(path, f"cannot read: {error.strerror or error}") from error
     digest = hashlib.sha256(data).hexdigest()
+    cached = file_cache.get_crd_file(digest) if file_cache is not None else None
+    if cached is not None:
+        return [_from_cache(entry, path) for entry in cached]
+    found = _parse_crd_file(path, data, digest)
+    if file_cache is not None:
+        file_cache.put_crd_file(digest, [_to_cache(v) for v in found])
+    return found
+
+
+def _to_cache(version: CrdVersion) -> dict[str, Any]:
+    # The source path is not stored: the same bytes may sit at another path next time.
+    return {
+        "group": version.group,
+        "version": version.version,
+        "kind": version.kind,
+        "crd_name": version.crd_name,
+        "schema": version.schema,
+        "digest": version.digest,
+    }
+
+
+def _from_cache(entry: dict[str, Any], path: Path) -> CrdVersion:
+    return CrdVersion(source=str(path), **entry)
+
+
+def _parse_crd_file(path: Path, data: bytes, digest: str) -> list[CrdVersion]:
     found: list[CrdVersion] = []
     for document in _documents(path, data):
         if isinstance(document, Mapping) and _is_crd(document):

@@ -37,6 +37,9 @@ class CheckOutcome:
     problems: tuple[ObjectProblem, ...]
     source: SchemaSource
     schema_name: str = ""
+    # Checks that applied but could not be made here ("spec.x: <rule>: <reason>"), such
+    # as CEL transition rules: listed so a reader never mistakes them for passes.
+    skipped: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:

@@ -9,11 +9,13 @@ compiled on first use and kept for the validator's lifetime.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from manifestgen.check.cache import PreparedSchemaCache, prepared_key
-from manifestgen.check.crds import CrdVersion, GroupVersionKind, load_crd_versions
+from manifestgen.check.cel import CelEvaluator
+from manifestgen.check.crds import CrdFileCache, CrdVersion, GroupVersionKind, load_crd_versions
 from manifestgen.check.engine import (
     CompiledSchema,
     SchemaCompileError,
@@ -34,6 +36,7 @@ from manifestgen.check.problems import (
     JsonPath,
     ObjectProblem,
     SchemaSource,
+    format_path,
     sort_problems,
 )
 from manifestgen.check.schemautil import gc_paused
@@ -64,6 +67,7 @@ class OutputValidator:
         self._checkers: dict[GroupVersionKind, Checker | None] = {}
         self._prepared: dict[GroupVersionKind, PreparedSchema] = {}
         self._pod_template: CompiledSchema | None = None
+        self._cel = CelEvaluator()
 
     @classmethod
     def create(
@@ -81,7 +85,8 @@ class OutputValidator:
         `UnsupportedKubernetesVersionError` for a version older than every bundled one.
         """
         kubernetes = KubernetesSchemas(select_version(kubernetes_version))
-        return cls(kubernetes, load_crd_versions(crd_paths), cache=cache)
+        file_cache = cache if isinstance(cache, CrdFileCache) else None
+        return cls(kubernetes, load_crd_versions(crd_paths, file_cache), cache=cache)
 
     @property
     def kubernetes_version(self) -> str:
@@ -152,9 +157,12 @@ class OutputValidator:
             return _schema_checker(schema, "kubernetes", name, name_rule(kind, builtin=True))
         crd = self._crds.get(gvk)
         if crd is not None:
-            return _schema_checker(
+            schema_check = _schema_checker(
                 self._prepared_schema(gvk).schema, "crd", crd.label, name_rule(kind, builtin=False)
             )
+            if not self._cel.rules(crd.schema):
+                return schema_check
+            return _with_cel_rules(schema_check, self._cel, crd.schema)
         entry = MODEL_KINDS.get(gvk)
         if entry is not None:
             checker = ModelChecker(entry, self._pod_template_problems)
@@ -204,6 +212,28 @@ def _schema_checker(
         found = compiled.problems(obj)
         found += metadata_problems(obj, rule)
         return CheckOutcome(sort_problems(found), source, name)
+
+    return check
+
+
+def _with_cel_rules(checker: Checker, cel: CelEvaluator, raw: Mapping[str, Any]) -> Checker:
+    """Add the CRD's CEL rules, evaluated once the object fits the schema (as the API
+    server does: a rule over a field of the wrong type would only add noise)."""
+
+    def check(obj: Mapping[str, Any]) -> CheckOutcome:
+        outcome = checker(obj)
+        if outcome.problems:
+            return outcome
+        findings = cel.evaluate(raw, to_json_value(obj))
+        failed = [
+            ObjectProblem(f.path, f.message, rule="cel") for f in findings if f.status == "failed"
+        ]
+        skipped = tuple(
+            f"{format_path(f.path) or '(object)'}: {f.rule}: {f.reason}"
+            for f in findings
+            if f.status == "skipped"
+        )
+        return replace(outcome, problems=sort_problems(failed), skipped=skipped)
 
     return check
 

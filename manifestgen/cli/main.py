@@ -74,6 +74,15 @@ def _pipeline_flags(parser: argparse.ArgumentParser, *, takes_files: bool) -> No
         action="store_true",
         help="skip checking generated objects against schemas (not recommended)",
     )
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where parsed CRDs are cached "
+        "(default: $MANIFESTGEN_CACHE_DIR, else ~/.cache/manifestgen)",
+    )
+    parser.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
     if takes_files:
         parser.add_argument(
             "files", nargs="*", type=Path, help="spec files to report on (default: all of --specs)"
@@ -126,6 +135,8 @@ def options_from(args: argparse.Namespace) -> BuildOptions:
         crds=tuple(args.crds),
         only=files,
         check_output=not args.no_output_check,
+        use_cache=not args.no_cache,
+        cache_dir=args.cache_dir,
     )
 
 
