@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from manifestgen.check.cache import PreparedSchemaCache, prepared_key
-from manifestgen.check.cel import CelEvaluator
 from manifestgen.check.crds import CrdFileCache, CrdVersion, GroupVersionKind, load_crd_versions
 from manifestgen.check.engine import (
     CompiledSchema,
@@ -22,7 +21,6 @@ from manifestgen.check.engine import (
     pattern_supported,
     to_json_value,
 )
-from manifestgen.check.fallback import ModelChecker
 from manifestgen.check.kubernetes import (
     OBJECT_META,
     POD_TEMPLATE_SPEC,
@@ -30,7 +28,6 @@ from manifestgen.check.kubernetes import (
     select_version,
 )
 from manifestgen.check.metadata import NameRule, metadata_problems, name_rule
-from manifestgen.check.models import MODEL_KINDS
 from manifestgen.check.problems import (
     CheckOutcome,
     JsonPath,
@@ -42,7 +39,14 @@ from manifestgen.check.problems import (
 from manifestgen.check.schemautil import gc_paused
 from manifestgen.check.strict import PreparedSchema, strict_crd_schema
 
+if TYPE_CHECKING:
+    # Imported lazily below: the CEL library and the pydantic models cost ~0.2 s of
+    # start-up that a pre-commit run checking only built-in kinds should not pay.
+    from manifestgen.check.cel import CelEvaluator
+    from manifestgen.check.fallback import ModelChecker
+
 _UNCHECKED = CheckOutcome(problems=(), source="none")
+_RULES_KEY = "x-kubernetes-validations"
 
 Checker = Callable[[Mapping[str, Any]], CheckOutcome]
 
@@ -67,7 +71,7 @@ class OutputValidator:
         self._checkers: dict[GroupVersionKind, Checker | None] = {}
         self._prepared: dict[GroupVersionKind, PreparedSchema] = {}
         self._pod_template: CompiledSchema | None = None
-        self._cel = CelEvaluator()
+        self._cel: CelEvaluator | None = None
 
     @classmethod
     def create(
@@ -112,6 +116,8 @@ class OutputValidator:
 
     def model_kinds(self) -> frozenset[GroupVersionKind]:
         """The kinds a fallback model checks when no CRD is configured for them."""
+        from manifestgen.check.models import MODEL_KINDS
+
         return frozenset(MODEL_KINDS)
 
     def raw_crd_schema(self, group: str, version: str, kind: str) -> Mapping[str, Any] | None:
@@ -160,9 +166,23 @@ class OutputValidator:
             schema_check = _schema_checker(
                 self._prepared_schema(gvk).schema, "crd", crd.label, name_rule(kind, builtin=False)
             )
-            if not self._cel.rules(crd.schema):
+            if not _declares_rules(crd.schema):
                 return schema_check
-            return _with_cel_rules(schema_check, self._cel, crd.schema)
+            return _with_cel_rules(schema_check, self._cel_evaluator(), crd.schema)
+        return self._model_checker(gvk)
+
+    def _cel_evaluator(self) -> CelEvaluator:
+        if self._cel is None:
+            from manifestgen.check.cel import CelEvaluator
+
+            self._cel = CelEvaluator()
+        return self._cel
+
+    def _model_checker(self, gvk: GroupVersionKind) -> Checker | None:
+        from manifestgen.check.fallback import ModelChecker
+        from manifestgen.check.models import MODEL_KINDS
+
+        group, version, kind = gvk
         entry = MODEL_KINDS.get(gvk)
         if entry is not None:
             checker = ModelChecker(entry, self._pod_template_problems)
@@ -214,6 +234,15 @@ def _schema_checker(
         return CheckOutcome(sort_problems(found), source, name)
 
     return check
+
+
+def _declares_rules(schema: Any) -> bool:
+    """Whether any node of a schema carries CEL rules (a plain walk, no CEL import)."""
+    if isinstance(schema, Mapping):
+        return _RULES_KEY in schema or any(_declares_rules(v) for v in schema.values())
+    if isinstance(schema, list):
+        return any(_declares_rules(v) for v in schema)
+    return False
 
 
 def _with_cel_rules(checker: Checker, cel: CelEvaluator, raw: Mapping[str, Any]) -> Checker:
