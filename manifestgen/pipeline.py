@@ -54,6 +54,7 @@ class BuildResult:
 @dataclass
 class _Specs:
     platforms: list[Parsed[Platform]] = field(default_factory=list)
+    invalid_platforms: int = 0
     jobs: list[Parsed[TrainingJob]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: int = 0
@@ -79,6 +80,8 @@ def _load_specs(options: BuildOptions) -> _Specs:
             parsed, problems = parse_document(document)
             specs.diagnostics += problems
             _sort_into(specs, parsed)
+            if parsed is None and _names_kind(document.data, "Platform"):
+                specs.invalid_platforms += 1
     return specs
 
 
@@ -91,7 +94,13 @@ def _sort_into(specs: _Specs, parsed: Parsed[BaseModel] | None) -> None:
         specs.jobs.append(Parsed(parsed.model, parsed.document))
 
 
+def _names_kind(data: object, kind: str) -> bool:
+    return isinstance(data, dict) and data.get("kind") == kind
+
+
 def _one_platform(specs: _Specs, options: BuildOptions) -> Parsed[Platform] | None:
+    if not specs.platforms and specs.invalid_platforms:
+        return None  # its own diagnostics say what is wrong with it
     if not specs.platforms:
         where = options.specs[0].as_posix() if options.specs else "specs"
         specs.diagnostics.append(
@@ -113,8 +122,10 @@ def _one_platform(specs: _Specs, options: BuildOptions) -> Parsed[Platform] | No
         )
         for other in others
     ]
-    specs.diagnostics += check_platform(first)
-    return first
+    problems = list(check_platform(first))
+    specs.diagnostics += problems
+    # Expanding from a Platform with errors would only add confusing follow-on errors.
+    return None if any(d.is_error for d in problems) else first
 
 
 def _gitops_path(platform: Parsed[Platform], options: BuildOptions) -> list[Diagnostic]:
@@ -217,7 +228,7 @@ def run(options: BuildOptions) -> BuildResult:
     diagnostics = _restrict(diagnostics, options, platform.document.path)
     tree = render_tree(manifests)
     stats = Stats(specs.files, len(jobs), len(manifests), len(tree), unchecked)
-    has_errors = any(d.is_error for d in diagnostics) or any(d.is_error for d in specs.diagnostics)
+    has_errors = any(d.is_error for d in diagnostics)
     if options.mode == "validate":
         return BuildResult(sort_diagnostics(diagnostics), tree, stats=stats)
     if options.mode == "check":

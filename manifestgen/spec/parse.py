@@ -36,26 +36,25 @@ _TYPE_NAMES = {
 
 
 _BOUNDS = {
-    "greater_than_equal": "at least",
-    "greater_than": "greater than",
-    "less_than_equal": "at most",
-    "less_than": "less than",
-    "too_short": "at least",
-    "too_long": "at most",
-    "string_too_short": "at least",
-    "string_too_long": "at most",
+    "greater_than_equal": "be at least",
+    "greater_than": "be greater than",
+    "less_than_equal": "be at most",
+    "less_than": "be less than",
+    "too_short": "have at least",
+    "too_long": "have at most",
+    "string_too_short": "be at least",
+    "string_too_long": "be at most",
 }
 
 
-def _bound(ctx: dict[str, Any]) -> str:
+def _bound(kind: str, ctx: dict[str, Any]) -> str:
     for key in ("ge", "gt", "le", "lt"):
         if key in ctx:
             return str(ctx[key])
-    if "min_length" in ctx:
-        return f"{ctx['min_length']} long"
-    if "max_length" in ctx:
-        return f"{ctx['max_length']} long"
-    return ""
+    count = ctx.get("min_length", ctx.get("max_length", ""))
+    if kind.startswith("string"):
+        return f"{count} characters long"
+    return f"{count} {'entry' if count == 1 else 'entries'}"
 
 
 @dataclass(frozen=True)
@@ -208,7 +207,7 @@ def _value_message(error: ErrorDetails) -> str:
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
     if kind in _BOUNDS:
-        return f"must be {_BOUNDS[kind]} {_bound(ctx)} (got {got})"
+        return f"must {_BOUNDS[kind]} {_bound(kind, ctx)} (got {got})"
     return f"{error['msg'][:1].lower()}{error['msg'][1:]} (got {got})"
 
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 
 from manifestgen.errors import Diagnostic, Severity
+from manifestgen.render.layout import ARGOCD_DIR
 from manifestgen.spec.parse import Parsed
 from manifestgen.spec.platform import Platform
 from manifestgen.spec.quantity import parse_quantity
@@ -249,7 +250,36 @@ JOB_RULES: tuple[JobRule, ...] = (
 
 
 def check_platform(platform: Parsed[Platform]) -> Iterator[Diagnostic]:
-    """References inside the Platform itself: teams' clusters, quotas' GPU types."""
+    """References inside the Platform itself: teams' clusters, quotas' GPU types, and
+    names that would collide in out/."""
+    yield from _check_platform_references(platform)
+    yield from _check_platform_names(platform)
+
+
+def _check_platform_names(platform: Parsed[Platform]) -> Iterator[Diagnostic]:
+    spec = platform.model.spec
+    owners: dict[str, str] = {}
+    for team_name, team in sorted(spec.teams.items()):
+        if team.namespace in owners:
+            yield Diagnostic(
+                "MG215",
+                f"namespace {team.namespace!r} already belongs to team {owners[team.namespace]!r}",
+                platform.locate(("spec", "teams", team_name, "namespace")),
+                field=f"spec.teams.{team_name}.namespace",
+                hint="give each team its own namespace",
+            )
+        owners.setdefault(team.namespace, team_name)
+    if ARGOCD_DIR in spec.clusters:
+        yield Diagnostic(
+            "MG205",
+            f"cluster name {ARGOCD_DIR!r} is reserved: out/{ARGOCD_DIR}/ holds the Argo CD objects",
+            platform.locate(("spec", "clusters", ARGOCD_DIR), key=True),
+            field=f"spec.clusters.{ARGOCD_DIR}",
+            hint="rename the cluster",
+        )
+
+
+def _check_platform_references(platform: Parsed[Platform]) -> Iterator[Diagnostic]:
     spec = platform.model.spec
     for team_name, team in sorted(spec.teams.items()):
         for index, member in enumerate(team.clusters):

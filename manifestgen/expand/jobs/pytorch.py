@@ -25,15 +25,18 @@ def _replica(job: ResolvedJob, replicas: int) -> dict[str, Any]:
     }
 
 
-def _replica_specs(job: ResolvedJob) -> dict[str, Any]:
-    nodes = job.job.spec.nodes
+def _replica_types(job: ResolvedJob) -> tuple[str, ...]:
     if job.job.spec.elastic is not None:
         # Elastic jobs rendezvous through c10d among equal workers; there is no master.
-        return {"Worker": _replica(job, nodes)}
-    specs = {"Master": _replica(job, 1)}
-    if nodes > 1:
-        specs["Worker"] = _replica(job, nodes - 1)
-    return specs
+        return ("Worker",)
+    return ("Master", "Worker") if job.job.spec.nodes > 1 else ("Master",)
+
+
+def _replica_specs(job: ResolvedJob) -> dict[str, Any]:
+    nodes = job.job.spec.nodes
+    workers = nodes if job.job.spec.elastic is not None else nodes - 1
+    counts = {"Master": 1, "Worker": workers}
+    return {replica: _replica(job, counts[replica]) for replica in _replica_types(job)}
 
 
 def _run_policy(job: ResolvedJob) -> dict[str, Any]:
@@ -75,7 +78,7 @@ def child_suffixes(job: ResolvedJob) -> tuple[str, ...]:
 def pod_spec_paths(job: ResolvedJob) -> tuple[tuple[str | int, ...], ...]:
     return tuple(
         ("spec", "pytorchReplicaSpecs", replica, "template", "spec")
-        for replica in _replica_specs(job)
+        for replica in _replica_types(job)
     )
 
 
