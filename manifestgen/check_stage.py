@@ -5,8 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from manifestgen.check import CheckOutcome, CrdLoadError, ObjectProblem, OutputValidator
+from manifestgen.check import (
+    CheckOutcome,
+    CrdLoadError,
+    ObjectProblem,
+    OutputValidator,
+    UnsupportedKubernetesVersionError,
+)
 from manifestgen.check.disk_cache import schema_cache
+from manifestgen.check.kubernetes import select_version
 from manifestgen.errors import Diagnostic, Related, Severity, SourceLocation
 from manifestgen.expand.manifest import Manifest
 from manifestgen.options import BuildOptions, crds_from_environment
@@ -85,6 +92,25 @@ def _diagnostic(manifest: Manifest, problem: ObjectProblem, out_dir: str) -> Dia
     )
 
 
+def _version_diagnostics(platform: Parsed[Platform], message: str) -> list[Diagnostic]:
+    """The clusters whose kubernetesVersion has no bundled schemas, each at its own line."""
+    found = []
+    for name, cluster in sorted(platform.model.spec.clusters.items()):
+        try:
+            select_version(cluster.kubernetes_version)
+        except UnsupportedKubernetesVersionError as exc:
+            found.append(
+                Diagnostic(
+                    "MG403",
+                    str(exc),
+                    platform.locate(("spec", "clusters", name, "kubernetesVersion")),
+                    field=f"spec.clusters.{name}.kubernetesVersion",
+                    hint="use a Kubernetes version the kubernetes-validate package has schemas for",
+                )
+            )
+    return found or [Diagnostic("MG403", message, platform.locate(("spec", "clusters"), key=True))]
+
+
 def _unchecked_note(kinds: set[str], platform: Parsed[Platform]) -> list[Diagnostic]:
     if not kinds:
         return []
@@ -114,6 +140,9 @@ def check_manifests(
             version: _validator(version, crd_paths, options)
             for version in sorted(set(_versions(platform.model).values()))
         }
+    except UnsupportedKubernetesVersionError as exc:
+        diagnostics += _version_diagnostics(platform, str(exc))
+        return diagnostics, ()
     except CrdLoadError as exc:
         diagnostics.append(
             Diagnostic(

@@ -153,3 +153,17 @@ def test_cel_rule_failure_is_reported_at_the_spec(tmp_path: Path) -> None:
     assert result.code == 1
     assert "specs/job.yaml:5:1: error[MG405] generated PyTorchJob" in result.stdout
     assert "spec: one process is not distributed" in result.stdout
+
+
+def test_kubernetes_version_without_schemas_is_located(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", MINIMAL)
+    platform = repo / "specs" / "platform.yaml"
+    platform.write_text(
+        platform.read_text().replace('kubernetesVersion: "1.32"', 'kubernetesVersion: "1.19"')
+    )
+    result = run_cli("validate", "--root", repo)
+    assert result.code == 1
+    assert (
+        "error[MG403] spec.clusters.train-b.kubernetesVersion: no bundled Kubernetes schemas for 1.19"
+        in result.stdout
+    )

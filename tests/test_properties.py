@@ -112,6 +112,21 @@ def test_no_mutated_spec_crashes_the_tool(job: dict[str, Any], data: Any) -> Non
         assert diagnostic.message
 
 
+@given(data=st.data())
+def test_no_mutated_platform_crashes_the_tool(data: Any) -> None:
+    platform = yaml.safe_load(CASE_PLATFORM.read_text())
+    document = data.draw(mutated(platform))
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "specs").mkdir()
+        (root / "specs" / "platform.yaml").write_text(_dump(document))
+        result = run(BuildOptions(root=root, mode="validate", check_output=False))
+    for diagnostic in result.diagnostics:
+        # With no usable Platform left, MG216 names the spec directory.
+        expected = "specs" if diagnostic.code == "MG216" else "specs/platform.yaml"
+        assert diagnostic.location.path == expected, diagnostic
+
+
 @given(text=st.text(max_size=200))
 @example(text="a: [1\n")
 @example(text="\x85: \x00")
