@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import io
 import shutil
+import sys
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from manifestgen.cli.main import main
 
@@ -40,6 +43,14 @@ def make_repo(
     if platform is not None and not has_platform:
         shutil.copy(platform, root / "specs" / "platform.yaml")
     return root
+
+
+def venv_tool(name: str) -> str:
+    """A command installed beside this Python (the test extras), else on PATH."""
+    found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
+    if found is None:
+        pytest.fail(f"{name} not found: install the test extras (pip install -e '.[test]')")
+    return found
 
 
 def tree_bytes(directory: Path) -> dict[str, bytes]:

