@@ -13,6 +13,8 @@ from pathlib import Path
 
 from manifestgen import __version__
 from manifestgen.cli.schema_command import run_schema
+from manifestgen.cli.verify_command import HELP as VERIFY_HELP
+from manifestgen.cli.verify_command import add_verify_arguments, run_verify
 from manifestgen.errors import UsageError
 from manifestgen.options import CRDS_ENV, BuildOptions, Mode
 from manifestgen.pipeline import BuildResult, run
@@ -33,6 +35,7 @@ COMMANDS = {
     "files (as pre-commit passes them) or uses specs/",
     "schema": "write the JSON Schemas of the spec kinds to schemas/ (or check them, or print "
     "the README's spec reference)",
+    "verify": VERIFY_HELP,
 }
 
 
@@ -95,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, text in COMMANDS.items():
         sub = commands.add_parser(name, help=text, description=text)
+        if name == "verify":  # any manifests, not specs: its own flags
+            add_verify_arguments(sub)
+            continue
         _common(sub)
         if name == "schema":
             sub.add_argument(
@@ -157,6 +163,8 @@ def summarize(command: str, result: BuildResult, options: BuildOptions) -> Summa
 def _run(args: argparse.Namespace) -> int:
     if args.command == "schema":
         return run_schema(args)
+    if args.command == "verify":
+        return run_verify(args)
     options = options_from(args)
     result = run(options)
     sys.stdout.write(REPORTERS[args.format](summarize(args.command, result, options)))

@@ -1,0 +1,45 @@
+"""`manifestgen verify`: check any Kubernetes manifests offline, fast.
+
+Built-in kinds against the Kubernetes schemas of a chosen version, custom resources
+against their CRDs made strict (CEL rules included), plus the API server's metadata
+rules and the names operators derive from a job's name::
+
+    result = verify(VerifyOptions(paths=(Path("out"),), crds=(Path("crds"),)))
+    for resource in result.resources():
+        for finding in resource.findings: ...
+    FORMATS["text"](result, ReportSettings())
+
+The library never prints; `manifestgen.cli.verify_command` does.
+"""
+
+from manifestgen.verify.formats import FORMATS, ReportSettings
+from manifestgen.verify.locations import crd_locations
+from manifestgen.verify.model import (
+    MISSING_SCHEMA_MODES,
+    FileError,
+    FileResult,
+    Finding,
+    KindCounts,
+    Resource,
+    VerifyError,
+    VerifyOptions,
+    VerifyResult,
+)
+from manifestgen.verify.runner import newest_kubernetes_version, verify
+
+__all__ = [
+    "FORMATS",
+    "MISSING_SCHEMA_MODES",
+    "FileError",
+    "FileResult",
+    "Finding",
+    "KindCounts",
+    "ReportSettings",
+    "Resource",
+    "VerifyError",
+    "VerifyOptions",
+    "VerifyResult",
+    "crd_locations",
+    "newest_kubernetes_version",
+    "verify",
+]

@@ -1,0 +1,111 @@
+"""The four output formats, the summary and the exit codes."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from manifestgen.verify import FORMATS
+
+from .conftest import Write, config_map, deployment, verify_cli
+
+
+@pytest.fixture
+def mixed(write: Write) -> tuple[Path, Path, Path]:
+    """A valid file, a file with one invalid resource of two, and a broken file."""
+    good = write("good.yaml", [config_map("a"), config_map("b")])
+    bad = write("bad.yaml", [deployment("web", replicas="3"), config_map("c")])
+    broken = write("broken.yaml", "a: [1\n")
+    return good, bad, broken
+
+
+def test_every_format_is_registered() -> None:
+    assert sorted(FORMATS) == ["github", "json", "junit", "text"]
+
+
+def test_text_summary_counts_per_kind(mixed: tuple[Path, Path, Path]) -> None:
+    result = verify_cli(*mixed, "--kubernetes-version", "1.33")
+    assert result.code == 1
+    assert result.stdout.splitlines()[-5:] == [
+        "kind                resources      valid    invalid    skipped",
+        "apps/v1/Deployment          1          0          1          0",
+        "v1/ConfigMap                3          3          0          0",
+        "total                       4          3          1          0",
+        "verify: FAILED: 1 invalid, 3 valid, 0 skipped of 4 resources in 3 files, "
+        "1 file error (Kubernetes 1.33)",
+    ]
+
+
+def test_json(mixed: tuple[Path, Path, Path]) -> None:
+    result = verify_cli(*mixed, "--format", "json", "--kubernetes-version", "1.33")
+    assert result.code == 1
+    document = json.loads(result.stdout)
+    assert document["ok"] is False
+    assert document["kubernetesVersion"] == "1.33"
+    assert [f["file"] for f in document["files"]] == [p.as_posix() for p in mixed]
+    deployment = document["files"][1]["resources"][0]
+    assert deployment["status"] == "invalid"
+    assert deployment["problems"] == [
+        {
+            "path": "spec.replicas",
+            "message": "must be an integer (got string '3')",
+            "rule": "schema",
+            "severity": "error",
+        }
+    ]
+    assert document["files"][2]["errors"][0]["line"] == 2
+    assert document["summary"]["total"] == {"resources": 4, "valid": 3, "invalid": 1, "skipped": 0}
+    assert document["summary"]["kinds"]["v1/ConfigMap"]["valid"] == 3
+
+
+def test_json_without_summary(mixed: tuple[Path, Path, Path]) -> None:
+    document = json.loads(verify_cli(*mixed, "--format", "json", "--no-summary").stdout)
+    assert "summary" not in document
+
+
+def test_junit_is_xml_with_the_right_counts(mixed: tuple[Path, Path, Path]) -> None:
+    result = verify_cli(*mixed, "--format", "junit", "--skip-kind", "ConfigMap")
+    assert result.code == 1
+    root = ET.fromstring(result.stdout)
+    assert root.tag == "testsuites"
+    assert dict(root.attrib) == {
+        "name": "manifestgen verify",
+        "tests": "5",
+        "failures": "1",
+        "errors": "1",
+        "skipped": "3",
+    }
+    suites = root.findall("testsuite")
+    assert [s.get("name") for s in suites] == [p.as_posix() for p in mixed]
+    failure = suites[1].find("testcase/failure")
+    assert failure is not None
+    assert failure.text == "spec.replicas: must be an integer (got string '3')"
+    assert suites[1].findall("testcase")[0].get("name") == "1:Deployment/web"
+    assert suites[2].find("testcase/error") is not None
+
+
+def test_github_annotations(mixed: tuple[Path, Path, Path]) -> None:
+    _, bad, broken = mixed
+    result = verify_cli(*mixed, "--format", "github", "--no-summary")
+    assert result.stdout.splitlines() == [
+        f"::error file={bad.as_posix()},title=document 1%3A Deployment/web::"
+        "spec.replicas: must be an integer (got string '3')",
+        f"::error file={broken.as_posix()},line=2,col=1,title=cannot read::"
+        "YAML syntax error: while parsing a flow sequence, did not find expected ',' or ']'",
+    ]
+
+
+def test_exit_codes(write: Write) -> None:
+    assert verify_cli(write("ok.yaml", [config_map("a")])).code == 0
+    assert verify_cli(write("bad.yaml", [deployment("a", replicas="x")])).code == 1
+    assert verify_cli(write("ok2.yaml", [config_map("a")]), "--format", "xml").code == 2
+    assert verify_cli(write("ok3.yaml", [config_map("a")]), "--workers", "0").code == 2
+
+
+def test_an_unknown_kubernetes_version_is_a_usage_error(write: Write) -> None:
+    result = verify_cli(write("ok.yaml", [config_map("a")]), "--kubernetes-version", "1.2")
+    assert result.code == 2
+    assert "no bundled Kubernetes schemas for 1.2" in result.stderr
