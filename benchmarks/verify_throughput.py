@@ -69,7 +69,16 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--resources", type=int, default=10_000, help="corpus size")
     parser.add_argument("--repeat", type=int, default=5, help="runs of each timing")
     parser.add_argument("--single-runs", type=int, default=10, help="runs on the small file")
-    parser.add_argument("--kv-resources", type=int, default=500, help="kubernetes-validate subset")
+    parser.add_argument(
+        "--kv-resources",
+        type=int,
+        default=0,
+        help="built-in resources given to kubernetes-validate (default 0: all of them, the same "
+        "files as the 'verify built-in part' row)",
+    )
+    parser.add_argument(
+        "--kv-repeat", type=int, default=3, help="runs of kubernetes-validate (~1 min each)"
+    )
     parser.add_argument("--crds", type=Path, default=Path(default_crds), help="CRD directory")
     parser.add_argument("--kubernetes-version", default="1.33")
     parser.add_argument("--seed", type=int, default=0)
@@ -115,7 +124,7 @@ def _subset(corpus: Corpus, resources: int) -> tuple[list[Path], int]:
     files: list[Path] = []
     count = 0
     for path, n in corpus.builtin_files:
-        if count >= resources:
+        if 0 < resources <= count:
             break
         files.append(path)
         count += n
@@ -148,10 +157,14 @@ def measure(bench: Bench, corpus: Corpus) -> tuple[list[Timing], Timing]:
             bench.verify(corpus.root / "builtin"),
             repeat,
         ),
-        bench.time("verify k-v subset", subset_count, bench.verify(*subset), repeat),
     ]
+    if subset_count < corpus.builtin_resources:
+        timings.append(bench.time("verify k-v subset", subset_count, bench.verify(*subset), repeat))
     reference = bench.time(
-        "kubernetes-validate --strict, k-v subset", subset_count, [*kv, *map(str, subset)], repeat
+        "kubernetes-validate --strict, same files",
+        subset_count,
+        [*kv, *map(str, subset)],
+        args.kv_repeat,
     )
     single = args.single_runs
     timings += [
@@ -192,9 +205,9 @@ def report(
         f" files, {size / 1e6:.1f} MB; Kubernetes {args.kubernetes_version}; CRDs {args.crds}"
     )
     print(
-        f"each row: {args.repeat} cold processes ({args.single_runs} for the small file); "
-        "kubernetes-validate runs on a subset of the built-in part only (it has no CRD support "
-        "and checks ~100 resources/s)\n"
+        f"each row: {args.repeat} cold processes ({args.single_runs} for the small file, "
+        f"{args.kv_repeat} for kubernetes-validate); kubernetes-validate checks only built-in "
+        "kinds, so it runs on the built-in part\n"
     )
     header = (
         f"{'run':<42} {'resources':>9} {'median s':>9} {'min-max s':>13} {'res/s':>8} {'vs k-v':>8}"
@@ -214,12 +227,14 @@ def report(
 def _targets(timings: list[Timing], reference: Timing) -> None:
     whole, _, builtin = timings[0], timings[1], timings[2]
     single = next(t for t in timings if t.label == "verify 1 small file, no CRDs")
+    # The ratio is taken on the same files: kubernetes-validate cannot check the rest.
+    same_files = builtin if builtin.resources == reference.resources else None
+    ratio = (same_files.rate if same_files else whole.rate) / reference.rate
     checks = [
         (
-            f">= {TARGET_RATIO:.0f}x kubernetes-validate per resource",
-            f"{whole.rate / reference.rate:.1f}x whole corpus, "
-            f"{builtin.rate / reference.rate:.1f}x built-in part",
-            whole.rate / reference.rate >= TARGET_RATIO,
+            f">= {TARGET_RATIO:.0f}x kubernetes-validate on the same files",
+            f"{ratio:.1f}x" + ("" if same_files else " (whole corpus vs a subset)"),
+            ratio >= TARGET_RATIO,
         ),
         (
             f">= {TARGET_RATE:.0f} resources/s over the whole corpus",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from manifestgen.cli import main as cli_main
+from manifestgen import pipeline
 from tests.support import CASES, make_repo, run_cli, tree_bytes
 
 MINIMAL = CASES / "golden" / "minimal" / "specs"
@@ -159,7 +159,7 @@ def test_internal_error_exits_3_without_traceback(
     def explode(options: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(cli_main, "run", explode)
+    monkeypatch.setattr(pipeline, "run", explode)
     result = run_cli("build", "--root", repo)
     assert result.code == 3
     assert "internal error: RuntimeError: boom" in result.stderr

@@ -24,7 +24,12 @@ from manifestgen.check.cel_engine import (
     compile_rule,
     no_old_self,
 )
-from manifestgen.check.cel_values import apply_defaults, to_cel, with_type_and_object_meta
+from manifestgen.check.cel_values import (
+    apply_defaults,
+    default_for,
+    to_cel,
+    with_type_and_object_meta,
+)
 
 SKIP_TRANSITION: Final = "transition rule (oldSelf): applies to updates only"
 SKIP_COMBINATOR: Final = "rule inside allOf/anyOf/oneOf/not: not evaluated by manifestgen"
@@ -103,12 +108,31 @@ class CelEvaluator:
 
     def __init__(self) -> None:
         self._runtime = CelRuntime()
+        # Per schema (by identity, the schema kept alive beside it): the root CEL sees, and
+        # whether each node's subtree declares any rule, so rule-free subtrees are skipped.
+        self._roots: dict[int, tuple[Mapping[str, Any], Mapping[str, Any]]] = {}
+        self._has_rules: dict[int, tuple[Mapping[str, Any], bool]] = {}
+
+    def _root(self, schema: Mapping[str, Any]) -> Mapping[str, Any]:
+        known = self._roots.get(id(schema))
+        if known is None or known[0] is not schema:
+            root = with_type_and_object_meta(schema) if schema.get("type") == "object" else schema
+            known = self._roots[id(schema)] = (schema, root)
+        return known[1]
+
+    def _declares_rules(self, schema: Mapping[str, Any]) -> bool:
+        known = self._has_rules.get(id(schema))
+        if known is None or known[0] is not schema:
+            found = bool(_rules_of(schema)) or any(True for _ in _combinator_rules(schema))
+            found = found or any(self._declares_rules(sub) for sub in _child_schemas(schema))
+            known = self._has_rules[id(schema)] = (schema, found)
+        return known[1]
 
     def evaluate(self, schema: Mapping[str, Any], obj: Any) -> tuple[CelFinding, ...]:
         """Check ``obj`` (a whole resource) against every rule of ``schema``; sorted findings."""
-        root = with_type_and_object_meta(schema) if schema.get("type") == "object" else schema
+        root = self._root(schema)
         findings: list[CelFinding] = []
-        self._walk(root, apply_defaults(obj, root), (), findings)
+        self._walk(root, default_for(obj, root), (), findings)
         return tuple(sorted(findings, key=_sort_key))
 
     def count_rules(self, schema: Mapping[str, Any]) -> int:
@@ -136,11 +160,12 @@ class CelEvaluator:
         path: tuple[PathElement, ...],
         findings: list[CelFinding],
     ) -> None:
-        if value is None:
-            return  # Kubernetes validates only non-null values
+        if value is None or not self._declares_rules(schema):
+            return  # Kubernetes validates only non-null values; nothing to run below here
         rules = _rules_of(schema)
         if rules:
-            cel_self = to_cel(value, schema)
+            # The API server defaults before validating; only the subtrees a rule reads need it.
+            cel_self = to_cel(apply_defaults(value, schema), schema)
             for raw in rules:
                 finding = self._check(_Rule.parse(raw), cel_self, path)
                 if finding is not None:
@@ -223,10 +248,24 @@ def _children(
         for key, child in value.items():
             sub = properties.get(key) if key in properties else extra
             if isinstance(sub, Mapping):
-                yield key, sub, child
+                yield key, sub, default_for(child, sub)
+        # Absent fields with a default exist by the time the API server validates.
+        for key, sub in properties.items():
+            if key not in value and isinstance(sub, Mapping) and sub.get("default") is not None:
+                yield key, sub, sub["default"]
     elif isinstance(value, list) and isinstance(schema.get("items"), Mapping):
         for index, child in enumerate(value):
-            yield index, schema["items"], child
+            yield index, schema["items"], default_for(child, schema["items"])
+
+
+def _child_schemas(schema: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    for sub in (schema.get("properties") or {}).values():
+        if isinstance(sub, Mapping):
+            yield sub
+    for key in ("additionalProperties", "items"):
+        sub = schema.get(key)
+        if isinstance(sub, Mapping):
+            yield sub
 
 
 def _schema_nodes(

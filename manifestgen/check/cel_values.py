@@ -88,12 +88,13 @@ def apply_defaults(value: Any, schema: Mapping[str, Any]) -> Any:
     if isinstance(value, list):
         items = schema.get("items")
         if isinstance(items, Mapping):
-            return [apply_defaults(_default_for(item, items), items) for item in value]
+            return [apply_defaults(default_for(item, items), items) for item in value]
         return copy.deepcopy(value)
     return value
 
 
-def _default_for(value: Any, schema: Mapping[str, Any]) -> Any:
+def default_for(value: Any, schema: Mapping[str, Any]) -> Any:
+    """The schema's default for an explicit null in a non-nullable field, else ``value``."""
     if value is None and not schema.get("nullable") and schema.get("default") is not None:
         return copy.deepcopy(schema["default"])
     return value
@@ -111,7 +112,7 @@ def _default_object(value: Mapping[str, Any], schema: Mapping[str, Any]) -> dict
     for key, child in result.items():
         sub = properties.get(key) if key in properties else extra
         if isinstance(sub, Mapping):
-            result[key] = apply_defaults(_default_for(child, sub), sub)
+            result[key] = apply_defaults(default_for(child, sub), sub)
         else:
             result[key] = copy.deepcopy(child)
     return result

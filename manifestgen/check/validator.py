@@ -46,6 +46,18 @@ if TYPE_CHECKING:
     from manifestgen.check.fallback import ModelChecker
 
 _UNCHECKED = CheckOutcome(problems=(), source="none")
+# The kinds manifestgen has its own models of, known without importing the models: a run
+# that meets an unknown kind should not pay for pydantic. A test keeps it equal to
+# models.MODEL_KINDS.
+MODEL_GVKS: frozenset[GroupVersionKind] = frozenset(
+    {
+        ("kubeflow.org", "v1", "PyTorchJob"),
+        ("karpenter.sh", "v1", "NodePool"),
+        ("karpenter.k8s.aws", "v1", "EC2NodeClass"),
+        ("argoproj.io", "v1alpha1", "Application"),
+        ("argoproj.io", "v1alpha1", "AppProject"),
+    }
+)
 _RULES_KEY = "x-kubernetes-validations"
 
 Checker = Callable[[Mapping[str, Any]], CheckOutcome]
@@ -116,9 +128,7 @@ class OutputValidator:
 
     def model_kinds(self) -> frozenset[GroupVersionKind]:
         """The kinds a fallback model checks when no CRD is configured for them."""
-        from manifestgen.check.models import MODEL_KINDS
-
-        return frozenset(MODEL_KINDS)
+        return MODEL_GVKS
 
     def raw_crd_schema(self, group: str, version: str, kind: str) -> Mapping[str, Any] | None:
         """The CRD's `openAPIV3Schema` as published (CEL rules included), or None.
@@ -179,6 +189,8 @@ class OutputValidator:
         return self._cel
 
     def _model_checker(self, gvk: GroupVersionKind) -> Checker | None:
+        if gvk not in MODEL_GVKS:
+            return None
         from manifestgen.check.fallback import ModelChecker
         from manifestgen.check.models import MODEL_KINDS
 

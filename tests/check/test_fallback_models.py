@@ -253,3 +253,10 @@ def test_a_template_of_the_wrong_type_is_reported_once(
     assert [(p.path, p.message, p.rule) for p in no_crds.check(obj).problems] == [
         (_TEMPLATE, "must be an object (got a list)", "model")
     ]
+
+
+def test_the_validator_knows_every_model_kind_without_importing_them() -> None:
+    from manifestgen.check.models import MODEL_KINDS
+    from manifestgen.check.validator import MODEL_GVKS
+
+    assert frozenset(MODEL_KINDS) == MODEL_GVKS
