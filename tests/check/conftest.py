@@ -7,13 +7,13 @@ so they can break them freely.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from manifestgen.check import OutputValidator
+from tests.conftest import shared_crds_dir
 
 from .samples import SAMPLES
 from .support import Sample
@@ -47,12 +47,8 @@ def no_crds() -> OutputValidator:
 
 
 def _crd_files_for_collection() -> list[str]:
-    # Parametrization happens before fixtures exist, so this repeats the `crds_dir`
-    # lookup of tests/conftest.py; the tests themselves still go through the fixture.
-    configured = os.environ.get("MANIFESTGEN_TEST_CRDS")
-    root = (
-        Path(configured) if configured else Path(__file__).resolve().parents[3] / "shared" / "crds"
-    )
+    # Parametrization happens before fixtures exist; the tests still use `crds_dir`.
+    root = shared_crds_dir()
     if not root.is_dir():
         return []
     return sorted(

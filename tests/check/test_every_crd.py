@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -118,3 +119,83 @@ def test_runtime_example_with_a_typo_fails(all_crds: OutputValidator, crds_dir: 
     assert [(p.path, p.message) for p in problems] == [
         (("spec", "mlPolicy", "numNodez"), "unknown field 'numNodez' (did you mean 'numNodes'?)")
     ]
+
+
+def _closed_object_path(
+    schema: Mapping[str, Any], obj: Mapping[str, Any]
+) -> tuple[str, ...] | None:
+    """The root, or else `spec`, if the strict schema closes it to unknown fields."""
+    for path in ((), ("spec",)):
+        node: Any = schema
+        value: Any = obj
+        for part in path:
+            node = node.get("properties", {}).get(part, {})
+            value = value.get(part) if isinstance(value, Mapping) else None
+        if isinstance(value, Mapping) and node.get("additionalProperties") is False:
+            return path
+    return None
+
+
+def _required_scalar(
+    schema: Mapping[str, Any], obj: Mapping[str, Any]
+) -> tuple[tuple[str, ...], Mapping[str, Any]] | None:
+    """A required field under `spec` (or the root), to delete."""
+    for path in (("spec",), ()):
+        if path and path[0] not in obj:
+            continue
+        node: Any = schema
+        for part in path:
+            node = node.get("properties", {}).get(part, {})
+        for name in node.get("required", []):
+            if name not in ("apiVersion", "kind", "metadata"):
+                return (*path, name), node.get("properties", {}).get(name, {})
+    return None
+
+
+def _rejection_cases(
+    all_crds: OutputValidator, crds_dir: Path, crd_file: str
+) -> list[tuple[str, dict[str, Any], tuple[str, ...], str]]:
+    """(what, broken object, expected path, expected message start) for each served version."""
+    path = str(crds_dir / crd_file)
+    cases = []
+    for group, version, kind in sorted(
+        gvk for gvk in all_crds.crd_kinds() if all_crds.crd_source(*gvk) == path
+    ):
+        schema = all_crds.strict_crd_schema(group, version, kind)
+        assert schema is not None
+        valid = minimal_instance(schema, schema)
+        valid |= {"apiVersion": f"{group}/{version}", "kind": kind, "metadata": {"name": "example"}}
+        closed = _closed_object_path(schema, valid)
+        if closed is not None:
+            broken = json.loads(json.dumps(valid))
+            target = broken
+            for part in closed:
+                target = target[part]
+            target["manifestgenTypo"] = 1
+            cases.append((f"{kind} unknown", broken, (*closed, "manifestgenTypo"), "unknown field"))
+        wrong_type = json.loads(json.dumps(valid))
+        wrong_type["metadata"]["name"] = 7
+        cases.append((f"{kind} wrong type", wrong_type, ("metadata", "name"), "must be a string"))
+        required = _required_scalar(schema, valid)
+        if required is not None:
+            field, _ = required
+            missing = json.loads(json.dumps(valid))
+            parent = missing
+            for part in field[:-1]:
+                parent = parent[part]
+            del parent[field[-1]]
+            cases.append((f"{kind} missing", missing, field[:-1], f"'{field[-1]}' is required"))
+    return cases
+
+
+def test_each_served_version_rejects_typos_wrong_types_and_missing_fields(
+    all_crds: OutputValidator, crds_dir: Path, crd_file: str
+) -> None:
+    cases = _rejection_cases(all_crds, crds_dir, crd_file)
+    assert cases
+    for what, broken, path, message in cases:
+        problems = all_crds.check(broken).problems
+        assert any(p.path == path and p.message.startswith(message) for p in problems), (
+            what,
+            [(p.path, p.message) for p in problems],
+        )
