@@ -6,37 +6,20 @@ file-level annotations titled with the document and object; syntax errors have a
 
 from __future__ import annotations
 
+from manifestgen.report.workflow_commands import annotation
 from manifestgen.verify.formats.settings import ReportSettings
 from manifestgen.verify.formats.text import summary_lines
 from manifestgen.verify.model import FileError, Finding, Resource, VerifyResult
 
 
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def _annotation(
-    level: str, file: str, title: str, message: str, line: int = 0, col: int = 0
-) -> str:
-    props = [f"file={_escape_property(file)}"]
-    if line:
-        props += [f"line={line}", f"col={col}"]
-    props.append(f"title={_escape_property(title)}")
-    return f"::{level} {','.join(props)}::{_escape_data(message)}"
-
-
 def _resource_annotation(resource: Resource, finding: Finding) -> str:
     message = f"{finding.path}: {finding.message}" if finding.path else finding.message
     title = f"document {resource.position}: {resource.label}"
-    return _annotation(finding.severity, resource.file, title, message)
+    return annotation(finding.severity, resource.file, title, message)
 
 
 def _file_annotation(file: str, error: FileError) -> str:
-    return _annotation("error", file, "cannot read", error.message, error.line, error.column)
+    return annotation("error", file, "cannot read", error.message, error.line, error.column)
 
 
 def render_github(result: VerifyResult, settings: ReportSettings) -> str:
@@ -46,7 +29,7 @@ def render_github(result: VerifyResult, settings: ReportSettings) -> str:
             lines += [_resource_annotation(resource, f) for f in resource.findings]
             if settings.verbose:
                 lines += [
-                    _annotation("notice", resource.file, resource.label, note)
+                    annotation("notice", resource.file, resource.label, note)
                     for note in resource.notes
                 ]
         lines += [_file_annotation(file.file, error) for error in file.errors]
