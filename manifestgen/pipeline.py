@@ -229,14 +229,13 @@ def run(options: BuildOptions) -> BuildResult:
     tree = render_tree(manifests)
     stats = Stats(specs.files, len(jobs), len(manifests), len(tree), unchecked)
     has_errors = any(d.is_error for d in diagnostics)
-    if options.mode == "validate":
-        return BuildResult(sort_diagnostics(diagnostics), tree, stats=stats)
-    if options.mode == "check":
+    if options.mode == "check" and not has_errors:
+        # With spec errors the tree lacks the failing jobs; drift would only add noise.
         drift = compare_tree(options.out_path(), tree)
         diagnostics += _drift_diagnostics(options, drift)
         return BuildResult(sort_diagnostics(diagnostics), tree, drift=drift, stats=stats)
-    if has_errors:
-        # Never write a partial tree: out/ stays as the last good build left it.
+    if options.mode != "build" or has_errors:
+        # A build never writes a partial tree: out/ stays as the last good build left it.
         return BuildResult(sort_diagnostics(diagnostics), tree, stats=stats)
     return _write(options, tree, diagnostics, stats)
 

@@ -178,3 +178,12 @@ def test_schema_check_detects_stale_schema(tmp_path: Path) -> None:
     assert run_cli("schema", "--root", tmp_path, "--check").code == 0
     (tmp_path / "schemas" / "trainingjob.schema.json").write_text("{}\n")
     assert run_cli("schema", "--root", tmp_path, "--check").code == 1
+
+
+def test_check_with_spec_errors_reports_them_without_drift_noise(repo: Path) -> None:
+    built(repo)
+    shutil.copytree(BAD, repo / "specs" / "bad", dirs_exist_ok=True)
+    result = run_cli("check", "--root", repo, "--no-output-check")
+    assert result.code == 1
+    assert "error[MG201]" in result.stdout
+    assert "MG50" not in result.stdout
