@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import yaml
+
 from manifestgen.spec.reference import BEGIN, END, render_reference
 from tests.support import REPO_ROOT, run_cli, venv_tool
 
@@ -51,3 +53,33 @@ def test_every_out_directory_renders_with_kubectl_kustomize() -> None:
         assert rendered.returncode == 0, rendered.stderr
         listed = (directory / "kustomization.yaml").read_text().count("\n- ")
         assert rendered.stdout.count("\nkind: ") + rendered.stdout.startswith("kind: ") == listed
+
+
+def _out_objects() -> list[dict[str, object]]:
+    out = REPO_ROOT / "out"
+    return [
+        yaml.safe_load(path.read_text())
+        for path in sorted(out.rglob("*.yaml"))
+        if path.name != "kustomization.yaml"
+    ]
+
+
+def test_every_application_reads_a_directory_that_exists() -> None:
+    applications = [o for o in _out_objects() if o["kind"] == "Application"]
+    assert applications
+    for app in applications:
+        source = app["spec"]["source"]  # type: ignore[index]
+        assert (REPO_ROOT / source["path"] / "kustomization.yaml").is_file(), source
+
+
+def test_sync_waves_put_cluster_objects_before_claims_before_jobs() -> None:
+    waves: dict[str, set[int]] = {}
+    for obj in _out_objects():
+        annotations = obj["metadata"].get("annotations", {})  # type: ignore[attr-defined]
+        wave = annotations.get("argocd.argoproj.io/sync-wave")
+        if wave is not None:
+            waves.setdefault(str(obj["kind"]), set()).add(int(wave))
+    first = max(waves["Namespace"] | waves["NodePool"] | waves["EC2NodeClass"])
+    claims = waves["PersistentVolumeClaim"]
+    assert first < min(claims)
+    assert max(claims) < min(waves["PyTorchJob"])
