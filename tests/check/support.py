@@ -32,3 +32,29 @@ def delete_at(obj: Any, path: Path) -> None:
 def found(outcome: CheckOutcome) -> list[tuple[Path, str]]:
     """(path, message) of every problem, in the outcome's order."""
     return [(problem.path, problem.message) for problem in outcome.problems]
+
+
+def widget_crd(spec_properties: str, extra_versions: str = "") -> str:
+    """A small `widgets.example.com` CRD whose v1 `spec` has the given (YAML) properties."""
+    lines = "\n".join(f"              {line}" for line in spec_properties.strip().splitlines())
+    return f"""
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {{name: widgets.example.com}}
+spec:
+  group: example.com
+  names: {{kind: Widget, plural: widgets}}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+{lines}
+{extra_versions}"""

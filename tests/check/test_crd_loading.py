@@ -9,32 +9,17 @@ import pytest
 
 from manifestgen.check import CrdLoadError, OutputValidator
 
-WIDGET_CRD = """
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: widgets.example.com}
-spec:
-  group: example.com
-  names: {kind: Widget, plural: widgets}
-  scope: Namespaced
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec:
-            type: object
-            properties:
-              size: {type: integer}
-  - name: v0
+from .support import widget_crd
+
+WIDGET_CRD = widget_crd(
+    "size: {type: integer}",
+    extra_versions="""  - name: v0
     served: false
     storage: false
     schema:
       openAPIV3Schema: {type: object}
-"""
+""",
+)
 
 WIDGET: dict[str, object] = {
     "apiVersion": "example.com/v1",

@@ -10,7 +10,7 @@ import pytest
 from manifestgen.check import OutputValidator
 from manifestgen.check.patterns import translate_re2
 
-from .support import found
+from .support import found, widget_crd
 
 
 @pytest.mark.parametrize(
@@ -100,28 +100,12 @@ def test_re2_crds_load_and_report_their_translations(crds_dir: Path) -> None:
 def test_untranslatable_pattern_is_skipped_not_fatal(tmp_path: Path) -> None:
     crd = tmp_path / "widgets.yaml"
     crd.write_text(
-        """
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: widgets.example.com}
-spec:
-  group: example.com
-  names: {kind: Widget, plural: widgets}
-  scope: Namespaced
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec:
-            type: object
-            properties:
-              letters: {type: string, pattern: '^\\pL+$'}
-              code: {type: string, pattern: '^[A-Z]{3}$'}
+        widget_crd(
+            """
+letters: {type: string, pattern: '^\\pL+$'}
+code: {type: string, pattern: '^[A-Z]{3}$'}
 """
+        )
     )
     validator = OutputValidator.create("1.33", [crd])
     assert validator.skipped_patterns() == (
