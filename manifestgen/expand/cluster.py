@@ -118,8 +118,23 @@ def _requirements(
             {"key": "karpenter.k8s.aws/instance-generation", "operator": "Gt", "values": ["5"]},
         ]
     else:
-        types = sorted(platform.gpus[gpu_type].instance_types)
-        reqs.append({"key": "node.kubernetes.io/instance-type", "operator": "In", "values": types})
+        catalog = platform.gpus[gpu_type]
+        if catalog.instance_types:
+            reqs.append(
+                {
+                    "key": "node.kubernetes.io/instance-type",
+                    "operator": "In",
+                    "values": sorted(catalog.instance_types),
+                }
+            )
+        else:
+            reqs.append(
+                {
+                    "key": "karpenter.k8s.aws/instance-family",
+                    "operator": "In",
+                    "values": sorted(catalog.instance_families),
+                }
+            )
     return reqs
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from manifestgen.spec.base import API_VERSION, DnsLabel, SpecModel
 
@@ -26,7 +26,12 @@ class GpuType(SpecModel):
         description="Value of the `nvidia.com/gpu.product` node label, e.g. NVIDIA-A100-SXM4-80GB.",
     )
     instance_types: tuple[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]*$")], ...] = Field(
-        strict=False, min_length=1, description="EC2 instance types that carry this GPU."
+        default=(), strict=False, description="EC2 instance types that carry this GPU."
+    )
+    instance_families: tuple[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")], ...] = Field(
+        default=(),
+        strict=False,
+        description="EC2 instance families (e.g. p5) carrying this GPU, instead of instanceTypes.",
     )
     gpus_per_node: int = Field(ge=1, le=16, description="GPUs on each of those instance types.")
     efa_per_node: int = Field(
@@ -35,6 +40,17 @@ class GpuType(SpecModel):
         le=32,
         description="EFA interfaces per node (0 where the instance has none).",
     )
+
+    @model_validator(mode="after")
+    def _types_or_families(self) -> GpuType:
+        # A NodePool ANDs its requirements, so it cannot say "these types or these families".
+        if bool(self.instance_types) == bool(self.instance_families):
+            raise ValueError("give either instanceTypes or instanceFamilies (exactly one)")
+        return self
+
+    def instances(self) -> str:
+        """The instance types and families, for messages."""
+        return ", ".join((*self.instance_types, *(f"{f}.*" for f in self.instance_families)))
 
 
 class NodeClass(SpecModel):

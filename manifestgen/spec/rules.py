@@ -141,7 +141,7 @@ def check_gpus_per_node(job: ResolvedJob) -> Iterator[Diagnostic]:
         yield Diagnostic(
             "MG221",
             f"{gpu.per_node} GPUs per node, but {job.gpu_type_name} instances "
-            f"({', '.join(gpu_type.instance_types)}) have {gpu_type.gpus_per_node}",
+            f"({gpu_type.instances()}) have {gpu_type.gpus_per_node}",
             job.source.locate(("spec", "gpu", "perNode")),
             field="spec.gpu.perNode",
             hint=f"use at most {gpu_type.gpus_per_node} per node and add nodes instead",
