@@ -135,10 +135,11 @@ def check_manifests(
 ) -> tuple[list[Diagnostic], tuple[str, ...]]:
     """Diagnostics for generated objects that fail their schema, and the kinds left unchecked."""
     crd_paths, diagnostics = _crd_locations(platform, options)
+    versions = _versions(platform.model)
     try:
         validators = {
             version: _validator(version, crd_paths, options)
-            for version in sorted(set(_versions(platform.model).values()))
+            for version in sorted(set(versions.values()))
         }
     except UnsupportedKubernetesVersionError as exc:
         diagnostics += _version_diagnostics(platform, str(exc))
@@ -152,7 +153,6 @@ def check_manifests(
             )
         )
         return diagnostics, ()
-    versions = _versions(platform.model)
     unchecked: set[str] = set()
     out_dir = options.out_dir.as_posix()
     for manifest in manifests:
