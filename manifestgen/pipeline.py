@@ -195,10 +195,16 @@ def _expand(
 def _restrict(
     diagnostics: list[Diagnostic], options: BuildOptions, platform_path: str | None
 ) -> list[Diagnostic]:
-    """In validate mode with named files, report only theirs (and the Platform's)."""
+    """In validate mode with named files, report only theirs (and the Platform's).
+
+    A changed Platform can break any job (a GPU type removed, a quota lowered), so when
+    the Platform is among the named files every job is reported.
+    """
     if not options.only:
         return diagnostics
     wanted = {p.as_posix() for p in discover_spec_files(options.root, options.only)}
+    if platform_path in wanted:
+        return diagnostics
     if platform_path:
         wanted.add(platform_path)
     return [d for d in diagnostics if d.location.path in wanted or d.code in ("MG216", "MG403")]

@@ -10,17 +10,15 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from manifestgen import __version__
+from manifestgen.cli.build_command import add_hook_flags, run_build_command
+from manifestgen.cli.completion import COMPLETION_HELP, add_completion_arguments, completion_script
+from manifestgen.cli.conventions import add_convention_flags, add_version_flag
 from manifestgen.cli.verify_command import HELP as VERIFY_HELP
 from manifestgen.cli.verify_command import add_verify_arguments, run_verify
 from manifestgen.errors import UsageError
-from manifestgen.options import CRDS_ENV, BuildOptions, Mode
-from manifestgen.report import REPORTERS, Summary
-
-if TYPE_CHECKING:
-    from manifestgen.pipeline import BuildResult
+from manifestgen.options import CRDS_ENV
+from manifestgen.report import REPORTERS
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -38,6 +36,14 @@ COMMANDS = {
     "schema": "write the JSON Schemas of the spec kinds to schemas/ (or check them, or print "
     "the README's spec reference)",
     "verify": VERIFY_HELP,
+    "completion": COMPLETION_HELP,
+}
+VERBOSE_HELP = {
+    "build": "notes become annotations in --format github too",
+    "check": "notes become annotations in --format github too",
+    "validate": "notes become annotations in --format github too",
+    "verify": "also list skipped resources and the checks that were not made",
+    "schema": "no effect (accepted for symmetry)",
 }
 
 
@@ -96,87 +102,59 @@ def _pipeline_flags(parser: argparse.ArgumentParser, *, takes_files: bool) -> No
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="manifestgen", description=DESCRIPTION)
-    parser.add_argument("--version", action="version", version=f"manifestgen {__version__}")
+    add_version_flag(parser)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, text in COMMANDS.items():
         sub = commands.add_parser(name, help=text, description=text)
+        if name == "completion":
+            add_version_flag(sub)
+            add_completion_arguments(sub)
+            continue
+        add_convention_flags(sub, verbose_help=VERBOSE_HELP.get(name, "print notes too"))
         if name == "verify":  # any manifests, not specs: its own flags
             add_verify_arguments(sub)
             continue
         _common(sub)
         if name == "schema":
-            sub.add_argument(
-                "--check",
-                action="store_true",
-                help="exit 1 if schemas/ is not what the models generate",
-            )
-            sub.add_argument(
-                "--reference",
-                action="store_true",
-                help="print the Markdown spec reference instead of writing schemas",
-            )
-            sub.add_argument(
-                "--dir",
-                type=Path,
-                default=Path("schemas"),
-                help="schema directory (default: schemas)",
-            )
+            _schema_flags(sub)
         else:
             _pipeline_flags(sub, takes_files=name == "validate")
+            add_hook_flags(sub, name)
     return parser
 
 
-def options_from(args: argparse.Namespace) -> BuildOptions:
-    mode: Mode = args.command
-    root: Path = args.root.resolve()
-    if not root.is_dir():
-        raise UsageError(f"--root {args.root} is not a directory")
-    files = tuple(getattr(args, "files", ()) or ())
-    for path in files:
-        if not (path if path.is_absolute() else root / path).is_file():
-            raise UsageError(f"no such spec file: {path}")
-    return BuildOptions(
-        root=root,
-        specs=tuple(args.specs or (Path("specs"),)),
-        out_dir=args.out,
-        mode=mode,
-        crds=tuple(args.crds),
-        only=files,
-        check_output=not args.no_output_check,
-        use_cache=not args.no_cache,
-        cache_dir=args.cache_dir,
+def _schema_flags(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 if schemas/ is not what the models generate",
+    )
+    sub.add_argument(
+        "--reference",
+        action="store_true",
+        help="print the Markdown spec reference instead of writing schemas",
+    )
+    sub.add_argument(
+        "--dir",
+        type=Path,
+        default=Path("schemas"),
+        help="schema directory (default: schemas)",
     )
 
 
-def summarize(command: str, result: BuildResult, options: BuildOptions) -> Summary:
-    written = result.written
-    return Summary(
-        command=command,
-        diagnostics=result.diagnostics,
-        spec_files=result.stats.spec_files,
-        objects=result.stats.objects,
-        files=result.stats.files,
-        written=written.written if written else (),
-        removed=written.removed if written else (),
-        out_dir=options.out_dir.as_posix(),
-    )
-
-
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     # The spec pipeline (pydantic models, ruamel) is imported only by the commands that
     # compile specs: `verify` in a pre-commit hook should not pay ~0.1 s for it.
     if args.command == "verify":
         return run_verify(args)
+    if args.command == "completion":
+        sys.stdout.write(completion_script(parser, args.shell))
+        return EXIT_OK
     if args.command == "schema":
         from manifestgen.cli.schema_command import run_schema
 
         return run_schema(args)
-    from manifestgen.pipeline import run
-
-    options = options_from(args)
-    result = run(options)
-    sys.stdout.write(REPORTERS[args.format](summarize(args.command, result, options)))
-    return EXIT_OK if result.ok else EXIT_PROBLEMS
+    return run_build_command(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -187,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse exits 2 on usage errors and 0 for --help
         return int(exc.code or 0)
     try:
-        return _run(args)
+        return _run(args, parser)
     except UsageError as exc:
         sys.stderr.write(f"manifestgen: error: {exc}\n")
         return EXIT_USAGE

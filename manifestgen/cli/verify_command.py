@@ -85,9 +85,6 @@ def add_verify_arguments(parser: argparse.ArgumentParser) -> None:
         help="end with the counts per kind (default: on)",
     )
     parser.add_argument(
-        "-v", "--verbose", action="store_true", help="also list skipped resources and checks"
-    )
-    parser.add_argument(
         "--workers",
         type=_positive,
         default=None,
@@ -136,6 +133,6 @@ def run_verify(args: argparse.Namespace) -> int:
     except VerifyError as error:
         sys.stderr.write(f"manifestgen verify: error: {error}\n")
         return EXIT_USAGE
-    settings = ReportSettings(summary=args.summary, verbose=args.verbose)
+    settings = ReportSettings(summary=args.summary and not args.quiet, verbose=args.verbose)
     sys.stdout.write(FORMATS[args.format](result, settings))
     return EXIT_OK if result.ok else EXIT_PROBLEMS

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from manifestgen.errors import Diagnostic, Severity
 
@@ -17,6 +18,9 @@ class Summary:
     written: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     out_dir: str = "out"
+    # quiet: no summary line; verbose: notes become annotations too (see github.py).
+    verbosity: Literal["quiet", "normal", "verbose"] = "normal"
+    color: bool = False
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity is severity)

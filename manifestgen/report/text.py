@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from manifestgen.errors import Diagnostic
+from manifestgen.errors import Diagnostic, Severity
 from manifestgen.report.summary import Summary
 
+# SGR colours of the severity word, as gcc and clang colour it.
+_COLORS = {
+    Severity.ERROR: "\033[1;31m",
+    Severity.WARNING: "\033[1;35m",
+    Severity.NOTE: "\033[1;36m",
+}
+_RESET = "\033[0m"
 
-def format_diagnostic(diagnostic: Diagnostic) -> str:
+
+def format_diagnostic(diagnostic: Diagnostic, *, color: bool = False) -> str:
     field = f" {diagnostic.field}:" if diagnostic.field else ""
-    lines = [
-        f"{diagnostic.location}: {diagnostic.severity.value}[{diagnostic.code}]{field} "
-        f"{diagnostic.message}"
-    ]
+    level = f"{diagnostic.severity.value}[{diagnostic.code}]"
+    if color:
+        level = f"{_COLORS[diagnostic.severity]}{level}{_RESET}"
+    lines = [f"{diagnostic.location}: {level}{field} {diagnostic.message}"]
     if diagnostic.hint:
         lines.append(f"  hint: {diagnostic.hint}")
     lines += [f"  {r.location}: note: {r.message}" for r in diagnostic.related]
@@ -19,5 +27,7 @@ def format_diagnostic(diagnostic: Diagnostic) -> str:
 
 
 def render_text(summary: Summary) -> str:
-    body = [format_diagnostic(d) for d in summary.diagnostics]
-    return "\n".join([*body, summary.headline()]) + "\n"
+    lines = [format_diagnostic(d, color=summary.color) for d in summary.diagnostics]
+    if summary.verbosity != "quiet":
+        lines.append(summary.headline())
+    return "".join(f"{line}\n" for line in lines)
