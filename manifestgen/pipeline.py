@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
+from manifestgen.credential_stage import check_credentials
 from manifestgen.errors import Diagnostic, Severity, SourceLocation, sort_diagnostics
 from manifestgen.expand.argocd import expand_argocd
 from manifestgen.expand.cluster import expand_cluster
@@ -222,7 +223,7 @@ def run(options: BuildOptions) -> BuildResult:
     specs.diagnostics += _gitops_path(platform, options)
     jobs = _resolve_jobs(specs, platform)
     manifests, problems = _expand(platform, jobs)
-    diagnostics = specs.diagnostics + problems
+    diagnostics = specs.diagnostics + problems + check_credentials(manifests, options)
     unchecked: tuple[str, ...] = ()
     if options.check_output:
         # Imported here: the schema engine is the heaviest import, and

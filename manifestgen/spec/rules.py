@@ -7,7 +7,6 @@ so one bad job never hides another's mistakes.
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Callable, Iterable, Iterator
 
 from manifestgen.errors import Diagnostic, Severity
@@ -20,15 +19,6 @@ from manifestgen.spec.training import TrainingJob
 
 ReferenceRule = Callable[[Parsed[TrainingJob], Platform], Iterable[Diagnostic]]
 JobRule = Callable[[ResolvedJob], Iterable[Diagnostic]]
-
-# Names of variables that hold credentials; their values belong in a Secret.
-_SECRET_NAME = re.compile(
-    r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL)", re.IGNORECASE
-)
-# Well-known credential shapes, caught whatever the variable is called.
-_SECRET_VALUE = re.compile(
-    r"^(hf_[A-Za-z0-9]{20,}|ghp_[A-Za-z0-9]{20,}|AKIA[0-9A-Z]{16}|sk-[A-Za-z0-9]{20,})"
-)
 
 
 def _did_you_mean(word: str, choices: Iterable[str]) -> str:
@@ -96,19 +86,6 @@ def check_gpu_type(job: Parsed[TrainingJob], platform: Platform) -> Iterator[Dia
         )
 
 
-def check_inline_secrets(job: Parsed[TrainingJob], platform: Platform) -> Iterator[Diagnostic]:
-    for name, value in job.model.spec.env.items():
-        if value and (_SECRET_NAME.search(name) or _SECRET_VALUE.match(value)):
-            yield Diagnostic(
-                "MG223",
-                f"environment variable {name!r} holds a secret value inline",
-                job.locate(("spec", "env", name)),
-                field=f"spec.env.{name}",
-                hint="store it in a Secret and reference it: "
-                f"spec.secrets: [{{env: {name}, secret: <secret-name>, key: <key>}}]",
-            )
-
-
 def check_image_tag(job: Parsed[TrainingJob], platform: Platform) -> Iterator[Diagnostic]:
     image = job.model.spec.image
     if "@sha256:" in image:
@@ -130,7 +107,6 @@ REFERENCE_RULES: tuple[ReferenceRule, ...] = (
     check_team,
     check_cluster,
     check_gpu_type,
-    check_inline_secrets,
     check_image_tag,
 )
 
