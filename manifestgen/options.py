@@ -30,6 +30,10 @@ class BuildOptions:
     # Parsed CRDs and prepared schemas are cached on disk (default ~/.cache/manifestgen).
     use_cache: bool = True
     cache_dir: Path | None = None
+    # Jobs (`name` or `cluster/name`) a build may recreate although only the Platform or
+    # manifestgen changed; without this, such jobs keep their previous object.
+    recreate: tuple[str, ...] = ()
+    recreate_all: bool = False
 
     def out_path(self) -> Path:
         return self.out_dir if self.out_dir.is_absolute() else self.root / self.out_dir

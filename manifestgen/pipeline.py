@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel
 
 from manifestgen.credential_stage import check_credentials
-from manifestgen.errors import Diagnostic, Severity, SourceLocation, sort_diagnostics
+from manifestgen.errors import Diagnostic, Severity, SourceLocation, UsageError, sort_diagnostics
 from manifestgen.expand.argocd import expand_argocd
 from manifestgen.expand.cluster import expand_cluster
 from manifestgen.expand.manifest import Manifest
@@ -26,6 +26,7 @@ from manifestgen.spec.resolve import ResolvedJob, resolve
 from manifestgen.spec.rules import JOB_RULES, REFERENCE_RULES, check_platform
 from manifestgen.spec.training import TrainingJob
 from manifestgen.write import Drift, WriteConflict, WriteResult, compare_tree, write_tree
+from manifestgen.write.writer import recover
 
 
 @dataclass(frozen=True)
@@ -193,6 +194,25 @@ def _expand(
     return manifests, diagnostics
 
 
+def _against_previous(
+    options: BuildOptions, specs: _Specs, jobs: Sequence[ResolvedJob], manifests: list[Manifest]
+) -> tuple[list[Manifest], list[Diagnostic]]:
+    """Keep running jobs and refuse immutable edits, against the last build in out/."""
+    from manifestgen.history import PreviousBuild, Recreate, reconcile
+
+    known = {j.model.metadata.name for j in specs.jobs}
+    known |= {f"{j.model.spec.cluster}/{j.model.metadata.name}" for j in specs.jobs}
+    unknown = sorted(set(options.recreate) - known)
+    if unknown:
+        raise UsageError(f"--recreate names no job: {', '.join(unknown)}")
+    if options.mode == "build":
+        # An interrupted swap can leave the last build beside out/: put it back first,
+        # or every job in it would look new.
+        recover(options.out_path())
+    recreate = Recreate(options.recreate, options.recreate_all)
+    return reconcile(manifests, jobs, PreviousBuild(options.out_path()), recreate)
+
+
 def _restrict(
     diagnostics: list[Diagnostic], options: BuildOptions, platform_path: str | None
 ) -> list[Diagnostic]:
@@ -223,7 +243,8 @@ def run(options: BuildOptions) -> BuildResult:
     specs.diagnostics += _gitops_path(platform, options)
     jobs = _resolve_jobs(specs, platform)
     manifests, problems = _expand(platform, jobs)
-    diagnostics = specs.diagnostics + problems + check_credentials(manifests, options)
+    manifests, found = _against_previous(options, specs, jobs, manifests)
+    diagnostics = specs.diagnostics + problems + found + check_credentials(manifests, options)
     unchecked: tuple[str, ...] = ()
     if options.check_output:
         # Imported here: the schema engine is the heaviest import, and

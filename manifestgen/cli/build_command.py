@@ -61,6 +61,8 @@ def options_from(args: argparse.Namespace, cwd: Path) -> BuildOptions:
         check_output=not args.no_output_check,
         use_cache=not args.no_cache,
         cache_dir=args.cache_dir,
+        recreate=tuple(getattr(args, "recreate", ())),
+        recreate_all=bool(getattr(args, "recreate_all", False)),
     )
 
 

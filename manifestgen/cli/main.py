@@ -14,6 +14,7 @@ from pathlib import Path
 from manifestgen.cli.build_command import add_hook_flags, run_build_command
 from manifestgen.cli.completion import COMPLETION_HELP, add_completion_arguments, completion_script
 from manifestgen.cli.conventions import add_convention_flags, add_version_flag
+from manifestgen.cli.recreate_flags import add_recreate_flags
 from manifestgen.cli.verify_command import HELP as VERIFY_HELP
 from manifestgen.cli.verify_command import add_verify_arguments, run_verify
 from manifestgen.errors import UsageError
@@ -120,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
         else:
             _pipeline_flags(sub, takes_files=name == "validate")
             add_hook_flags(sub, name)
+            add_recreate_flags(sub, name)
     return parser
 
 

@@ -11,6 +11,8 @@ JOB_LABEL = "manifestgen.io/job"
 TEAM_LABEL = "manifestgen.io/team"
 SOURCE_ANNOTATION = "manifestgen.io/source"
 DIGEST_ANNOTATION = "manifestgen.io/spec-digest"
+# On training jobs: the job's own spec without its state; see history/jobs.py.
+RUN_DIGEST_ANNOTATION = "manifestgen.io/run-digest"
 SYNC_WAVE = "argocd.argoproj.io/sync-wave"
 SYNC_OPTIONS = "argocd.argoproj.io/sync-options"
 

@@ -24,6 +24,9 @@ DO_NOT_DISRUPT = "karpenter.sh/do-not-disrupt"
 
 def checkpoint_claim_name(job: ResolvedJob) -> str:
     # Stable across spec changes, so a new run resumes from the last one's checkpoints.
+    checkpoints = job.job.spec.checkpoints
+    if checkpoints is not None and checkpoints.claim_name is not None:
+        return checkpoints.claim_name
     return f"{job.name}-checkpoints"
 
 

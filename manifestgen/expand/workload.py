@@ -8,6 +8,7 @@ from typing import Any
 from manifestgen.errors import Diagnostic
 from manifestgen.expand.jobs import JOB_KINDS, JobKind
 from manifestgen.expand.labels import (
+    RUN_DIGEST_ANNOTATION,
     SYNC_OPTIONS,
     SYNC_WAVE,
     WAVE_JOB,
@@ -17,7 +18,13 @@ from manifestgen.expand.labels import (
     provenance,
 )
 from manifestgen.expand.manifest import Manifest, Origin
-from manifestgen.expand.naming import MAX_LABEL, content_name, content_name_length
+from manifestgen.expand.naming import (
+    MAX_LABEL,
+    content_name_length,
+    job_object_name,
+    run_digest,
+    without_path,
+)
 from manifestgen.expand.pod import (
     POD_FIELD_MAP,
     checkpoint_claim_name,
@@ -37,24 +44,58 @@ def _manifest(job: ResolvedJob, kind: str, obj: dict[str, Any], origin: Origin) 
     return Manifest(path=path, obj=obj, origin=origin)
 
 
-def training_job(job: ResolvedJob) -> Manifest:
+# Spec fields the job object does not reflect: changing them alone must not make a
+# Platform change look like the job's own (see history/jobs.py).
+RUN_DIGEST_LEAVES_OUT: tuple[tuple[str, ...], ...] = (
+    ("spec", "state"),
+    ("spec", "checkpoints", "size"),
+    ("spec", "checkpoints", "storageClass"),
+    ("spec", "checkpoints", "accessMode"),
+    ("spec", "egress"),
+)
+
+
+def set_suspended(spec: dict[str, Any], path: tuple[str, ...], suspended: bool) -> dict[str, Any]:
+    """The spec with the suspend flag at `path` set, or left out when running."""
+    if not suspended:
+        return without_path(spec, path)
+    head, *rest = path
+    inner = spec.get(head, {}) if rest else None
+    value = set_suspended(inner, tuple(rest), True) if isinstance(inner, dict) else True
+    return dict(sorted({**spec, head: value}.items()))
+
+
+def training_job_metadata(job: ResolvedJob, name: str) -> dict[str, Any]:
+    """Metadata of the job object; also given to a job kept from the previous build."""
+    return metadata(
+        name,
+        namespace=job.namespace,
+        labels=job_labels(job.name, job.team_name),
+        annotations=_annotations(
+            job,
+            WAVE_JOB,
+            **{
+                SYNC_OPTIONS: "SkipDryRunOnMissingResource=true",
+                RUN_DIGEST_ANNOTATION: run_digest(job.source.document.data, RUN_DIGEST_LEAVES_OUT),
+            },
+        ),
+    )
+
+
+def training_job(job: ResolvedJob) -> Manifest | None:
+    if job.job.spec.state == "Completed":
+        # Never generated again, so neither a prune nor self-heal can make it train again.
+        return None
     kind = JOB_KINDS[job.job.spec.framework]
     spec = kind.build_spec(job)
     # The hash covers what the pods will see, hyperparameters included, so any change
     # to a run becomes a new object instead of an immutable-field sync failure.
-    name = content_name(job.name, {"spec": spec, "hyperparameters": hyperparameter_data(job)})
+    name = job_object_name(job.name, spec, hyperparameter_data(job), kind.suspend_path)
     obj = {
         "apiVersion": kind.api_version,
         "kind": kind.kind,
-        "metadata": metadata(
-            name,
-            namespace=job.namespace,
-            labels=job_labels(job.name, job.team_name),
-            annotations=_annotations(
-                job, WAVE_JOB, **{SYNC_OPTIONS: "SkipDryRunOnMissingResource=true"}
-            ),
-        ),
-        "spec": spec,
+        "metadata": training_job_metadata(job, name),
+        "spec": set_suspended(spec, kind.suspend_path, job.job.spec.state == "Suspended"),
     }
     field_map = (
         (("spec",), ("spec",)),

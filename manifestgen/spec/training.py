@@ -44,6 +44,11 @@ class Dataset(SpecModel):
 class Checkpoints(SpecModel):
     size: Quantity
     storage_class: DnsSubdomain | None = Field(default=None, description="Unset: cluster default.")
+    claim_name: DnsSubdomain | None = Field(
+        default=None,
+        description="Name of the claim. Unset: `<job>-checkpoints`. A new name gives a new claim, "
+        "the way to change a claim's class or access mode, which are immutable.",
+    )
     mount_path: AbsolutePath = "/checkpoints"
     access_mode: Literal["ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"] | None = Field(
         default=None, description="Unset: ReadWriteMany for multi-node jobs, else ReadWriteOnce."
@@ -73,6 +78,9 @@ class RunPolicy(SpecModel):
 
 HyperparameterValue = str | int | float | bool
 
+# What the job should be doing; changing it never renames the job (see expand/naming.py).
+JobState = Literal["Running", "Suspended", "Completed"]
+
 
 class TrainingJobSpec(SpecModel):
     team: DnsLabel
@@ -101,6 +109,12 @@ class TrainingJobSpec(SpecModel):
         Annotated[str, Field(pattern=r"^[-._a-zA-Z0-9]+$")], HyperparameterValue
     ] = Field(default_factory=dict)
     run_policy: RunPolicy = Field(default_factory=RunPolicy)
+    state: JobState = Field(
+        default="Running",
+        description="Running; Suspended (the operator deletes the pods and keeps the job, "
+        "in place); Completed (the job object is no longer generated, so it never trains "
+        "again; its claim and config stay).",
+    )
 
 
 class TrainingJob(SpecModel):

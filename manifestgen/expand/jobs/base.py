@@ -21,3 +21,5 @@ class JobKind:
     child_suffixes: Callable[[ResolvedJob], tuple[str, ...]]
     # (object path prefix, pod path prefix) for each replica's pod spec, for error mapping.
     pod_spec_paths: Callable[[ResolvedJob], tuple[tuple[str | int, ...], ...]]
+    # Where the spec's suspend flag lives: the operator stops and resumes the job in place.
+    suspend_path: tuple[str, ...] = ("runPolicy", "suspend")

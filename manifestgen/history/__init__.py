@@ -1,0 +1,49 @@
+"""The build against the previous one in out/: keep running jobs, refuse immutable edits.
+
+Everything here reads out/ and never writes it; `write/` stays the one place that does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from manifestgen.errors import Diagnostic
+from manifestgen.expand.jobs import JOB_KINDS
+from manifestgen.expand.manifest import Manifest
+from manifestgen.history.claims import duplicate_claims
+from manifestgen.history.immutable import check_immutable
+from manifestgen.history.jobs import Recreate, settle_job
+from manifestgen.history.previous import PreviousBuild
+from manifestgen.render import layout
+from manifestgen.spec.resolve import ResolvedJob
+
+__all__ = ["PreviousBuild", "Recreate", "reconcile"]
+
+
+def _job_path(job: ResolvedJob) -> str:
+    kind = JOB_KINDS[job.job.spec.framework].kind
+    return layout.job_object(job.cluster_name, job.namespace, job.name, kind)
+
+
+def reconcile(
+    manifests: Sequence[Manifest],
+    jobs: Sequence[ResolvedJob],
+    previous: PreviousBuild,
+    recreate: Recreate,
+) -> tuple[list[Manifest], list[Diagnostic]]:
+    """The manifests this build emits, given what the previous build left in out/."""
+    by_path = {m.path: m for m in manifests}
+    settled: dict[str, Manifest | None] = {}
+    diagnostics: list[Diagnostic] = []
+    for job in jobs:
+        path = _job_path(job)
+        emitted, found = settle_job(job, by_path.get(path), previous, recreate)
+        diagnostics += found
+        settled[path] = emitted
+    result = [settled.get(m.path, m) if m.path in settled else m for m in manifests]
+    kept = [m for m in result if m is not None]
+    # A kept job from another kind sits at its old path: add what was not in the list.
+    kept += [m for path, m in settled.items() if m is not None and m.path != path]
+    diagnostics += check_immutable(kept, previous)
+    diagnostics += duplicate_claims(kept)
+    return kept, diagnostics
