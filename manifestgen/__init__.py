@@ -6,6 +6,11 @@ The public API::
     result = run(BuildOptions(root=Path("."), mode="check"))
     for diagnostic in result.diagnostics: ...
 
+or, with specs as typed objects and no files::
+
+    from manifestgen import Platform, TrainingJob, render_specs
+    tree = render_specs(platform, [job])   # {relative path under out/: file bytes}
+
 Names are imported on first use, so `manifestgen verify` and other entry points that
 do not compile specs never pay for importing the spec models.
 """
@@ -16,29 +21,121 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from manifestgen.errors import Diagnostic, Severity, SourceLocation
+    from manifestgen.api import RenderError, compile_specs, render_specs, source_name
+    from manifestgen.errors import (
+        Diagnostic,
+        ManifestgenError,
+        OptionsError,
+        Severity,
+        SourceLocation,
+        UsageError,
+    )
     from manifestgen.options import BuildOptions
     from manifestgen.pipeline import BuildResult, run
+    from manifestgen.spec.base import API_VERSION
+    from manifestgen.spec.platform import (
+        ArgoCDDestination,
+        Cluster,
+        Defaults,
+        GitOps,
+        GpuType,
+        Metadata,
+        NodeClass,
+        Platform,
+        PlatformSpec,
+        Team,
+    )
+    from manifestgen.spec.training import (
+        Checkpoints,
+        Dataset,
+        Egress,
+        Elastic,
+        GpuRequest,
+        Resources,
+        RunPolicy,
+        SecretEnv,
+        TrainingJob,
+        TrainingJobSpec,
+    )
 
 __version__ = "0.1.0"
 
-_LAZY = {
-    "BuildOptions": "manifestgen.options",
-    "BuildResult": "manifestgen.pipeline",
-    "Diagnostic": "manifestgen.errors",
-    "Severity": "manifestgen.errors",
-    "SourceLocation": "manifestgen.errors",
-    "run": "manifestgen.pipeline",
+_MODULES = {
+    "manifestgen.api": ("RenderError", "render_specs", "compile_specs", "source_name"),
+    "manifestgen.errors": (
+        "Diagnostic",
+        "ManifestgenError",
+        "OptionsError",
+        "Severity",
+        "SourceLocation",
+        "UsageError",
+    ),
+    "manifestgen.options": ("BuildOptions",),
+    "manifestgen.pipeline": ("BuildResult", "run"),
+    "manifestgen.spec.base": ("API_VERSION",),
+    "manifestgen.spec.platform": (
+        "ArgoCDDestination",
+        "Cluster",
+        "Defaults",
+        "GitOps",
+        "GpuType",
+        "Metadata",
+        "NodeClass",
+        "Platform",
+        "PlatformSpec",
+        "Team",
+    ),
+    "manifestgen.spec.training": (
+        "Checkpoints",
+        "Dataset",
+        "Egress",
+        "Elastic",
+        "GpuRequest",
+        "Resources",
+        "RunPolicy",
+        "SecretEnv",
+        "TrainingJob",
+        "TrainingJobSpec",
+    ),
 }
+_LAZY = {name: module for module, names in _MODULES.items() for name in names}
 
 __all__ = [
+    "API_VERSION",
+    "ArgoCDDestination",
     "BuildOptions",
     "BuildResult",
+    "Checkpoints",
+    "Cluster",
+    "Dataset",
+    "Defaults",
     "Diagnostic",
+    "Egress",
+    "Elastic",
+    "GitOps",
+    "GpuRequest",
+    "GpuType",
+    "ManifestgenError",
+    "Metadata",
+    "NodeClass",
+    "OptionsError",
+    "Platform",
+    "PlatformSpec",
+    "RenderError",
+    "Resources",
+    "RunPolicy",
+    "SecretEnv",
     "Severity",
     "SourceLocation",
+    "Team",
+    "TrainingJob",
+    "TrainingJobSpec",
+    "UsageError",
     "__version__",
+    "compile_specs",
+    "render_specs",
     "run",
+    "source_name",
 ]
 
 

@@ -143,3 +143,7 @@ class ManifestgenError(Exception):
 
 class UsageError(ManifestgenError):
     """The command line or options are wrong (exit code 2)."""
+
+
+class OptionsError(UsageError, ValueError):
+    """An options object was given a value it cannot take (`mode="buld"`)."""

@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
+
+from manifestgen import option_values as check
 
 Mode = Literal["build", "check", "validate"]
+MODES: tuple[str, ...] = get_args(Mode)
 CRDS_ENV = "MANIFESTGEN_CRDS"
 
 
@@ -34,6 +37,22 @@ class BuildOptions:
     # manifestgen changed; without this, such jobs keep their previous object.
     recreate: tuple[str, ...] = ()
     recreate_all: bool = False
+
+    def __post_init__(self) -> None:
+        check.set_fields(
+            self,
+            {
+                "root": check.a_path("root", self.root),
+                "specs": check.paths("specs", self.specs),
+                "out_dir": check.a_path("out_dir", self.out_dir),
+                "mode": check.one_of("mode", self.mode, MODES),
+                "crds": check.paths("crds", self.crds),
+                "only": check.paths("only", self.only),
+                "check_output": check.a_bool("check_output", self.check_output),
+                "use_cache": check.a_bool("use_cache", self.use_cache),
+                "cache_dir": check.an_optional_path("cache_dir", self.cache_dir),
+            },
+        )
 
     def out_path(self) -> Path:
         return self.out_dir if self.out_dir.is_absolute() else self.root / self.out_dir

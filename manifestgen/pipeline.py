@@ -6,7 +6,7 @@ fails stops only its own expansion, so one run reports every problem at once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel
@@ -27,6 +27,8 @@ from manifestgen.spec.rules import JOB_RULES, REFERENCE_RULES, check_platform
 from manifestgen.spec.training import TrainingJob
 from manifestgen.write import Drift, WriteConflict, WriteResult, compare_tree, write_tree
 from manifestgen.write.writer import recover
+
+Sources = Sequence[tuple[str, str]]
 
 
 @dataclass(frozen=True)
@@ -62,20 +64,25 @@ class _Specs:
     files: int = 0
 
 
-def _load_specs(options: BuildOptions) -> _Specs:
-    specs = _Specs()
+def _read_specs(options: BuildOptions, specs: _Specs) -> Iterator[tuple[str, str]]:
     paths = discover_spec_files(options.root, (*options.specs, *options.only))
     specs.files = len(paths)
     for path in paths:
         rel = path.as_posix()
         full = path if path.is_absolute() else options.root / path
         try:
-            text = full.read_text(encoding="utf-8")
+            yield rel, full.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             specs.diagnostics.append(
                 Diagnostic("MG105", f"cannot read file: {exc}", SourceLocation(rel))
             )
-            continue
+
+
+def _load_specs(options: BuildOptions, sources: Sources | None) -> _Specs:
+    specs = _Specs()
+    if sources is not None:
+        specs.files = len(sources)
+    for rel, text in _read_specs(options, specs) if sources is None else sources:
         documents, problems = load_source(rel, text)
         specs.diagnostics += problems
         for document in documents:
@@ -231,9 +238,13 @@ def _restrict(
     return [d for d in diagnostics if d.location.path in wanted or d.code in ("MG216", "MG403")]
 
 
-def run(options: BuildOptions) -> BuildResult:
-    """Run every stage the mode needs and gather the result."""
-    specs = _load_specs(options)
+def run(options: BuildOptions, sources: Sources | None = None) -> BuildResult:
+    """Run every stage the mode needs and gather the result.
+
+    `sources` ((name, YAML text) pairs) replace reading `options.specs` from disk: the
+    Python API renders typed models through the same stages this way.
+    """
+    specs = _load_specs(options, sources)
     platform = _one_platform(specs, options)
     if platform is None:
         return BuildResult(

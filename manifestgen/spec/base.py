@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
@@ -11,7 +11,8 @@ from pydantic.alias_generators import to_camel
 from manifestgen.spec.quantity import is_quantity
 
 API_GROUP = "manifestgen.io"
-API_VERSION = f"{API_GROUP}/v1alpha1"
+# Spelled out and Final, so that type checkers see the Literal the models require.
+API_VERSION: Final = "manifestgen.io/v1alpha1"
 
 
 class SpecModel(BaseModel):
