@@ -78,6 +78,21 @@ def test_platform_edit_through_the_cli_exits_zero(repo: Path) -> None:
     assert run_cli("check", "--root", repo, "--no-output-check").code == 0
 
 
+def test_the_rendered_check_hook_shows_what_a_change_does_to_jobs(repo: Path) -> None:
+    # `check --drift-only` is what the manifestgen-check-rendered hook runs.
+    assert run_cli("build", "--root", repo, "--no-output-check").code == 0
+    platform_edit(repo)
+    kept = run_cli("check", "--root", repo, "--no-output-check", "--drift-only")
+    assert "note[MG523] metadata.name: job 'llm' keeps its object" in kept.stdout
+    edit(repo / "specs" / "llm.yaml", "llm:2.0.0", "llm:2.1.0")
+    stale = run_cli("check", "--root", repo, "--no-output-check", "--drift-only")
+    assert stale.code == 1
+    assert (
+        "note[MG524] metadata.name: job 'llm' will be recreated (its spec changed)" in stale.stdout
+    )
+    assert "error[MG502]" in stale.stdout
+
+
 def test_recreate_flag_applies_the_new_rendering(repo: Path) -> None:
     build(repo)
     old = job_name(repo, LLM_JOB)

@@ -154,6 +154,8 @@ def settle_job(
     job: ResolvedJob, current: Manifest | None, previous: PreviousBuild, recreate: Recreate
 ) -> tuple[Manifest | None, list[Diagnostic]]:
     """The job object this build emits for `job`, and what it says about the choice."""
+    if current is not None and previous.name_at(current.path) == current.name:
+        return current, []  # the object the last build wrote: nothing to decide
     before = _find_previous(job, previous)
     if before is None:
         return current, []

@@ -8,14 +8,15 @@ that does not parse is treated as absent: drift detection reports it anyway.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from manifestgen.render.yaml import is_generated
+from manifestgen.verify.fast_yaml import load_all
 
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# The canonical layout (render/yaml.py) puts the object's name first under metadata.
+_NAME = re.compile(rb"^metadata:\n  name: (\S+)$", re.M)
 
 
 class PreviousBuild:
@@ -24,12 +25,20 @@ class PreviousBuild:
     def __init__(self, out_dir: Path) -> None:
         self._out = out_dir
         self._cache: dict[str, dict[str, Any] | None] = {}
+        self._content: dict[str, bytes | None] = {}
 
     def object_at(self, rel: str) -> dict[str, Any] | None:
         """The object in out/<rel> if manifestgen generated it, else None."""
         if rel not in self._cache:
             self._cache[rel] = self._read(rel)
         return self._cache[rel]
+
+    def name_at(self, rel: str) -> str | None:
+        """The object name in out/<rel>, read without parsing the file (most builds
+        change few jobs, and a same-named job needs no other look at the old one)."""
+        content = self._bytes(rel)
+        match = _NAME.search(content) if content is not None else None
+        return match.group(1).decode("utf-8", "replace") if match else None
 
     def find(self, pattern: str) -> tuple[str, ...]:
         """Relative paths under out/ matching a glob pattern, sorted (symlinks left out)."""
@@ -53,15 +62,26 @@ class PreviousBuild:
                 return False
         return path.is_file()
 
-    def _read(self, rel: str) -> dict[str, Any] | None:
+    def _bytes(self, rel: str) -> bytes | None:
+        if rel not in self._content:
+            self._content[rel] = self._read_bytes(rel)
+        return self._content[rel]
+
+    def _read_bytes(self, rel: str) -> bytes | None:
         path = self._out / rel
         if not self._out.is_dir() or not self._inside(path):
             return None
         try:
             content = path.read_bytes()
-            if not is_generated(content):
-                return None
-            loaded = yaml.load(content, Loader=_Loader)
-        except (OSError, yaml.YAMLError):
+        except OSError:
             return None
-        return loaded if isinstance(loaded, dict) else None
+        return content if is_generated(content) else None
+
+    def _read(self, rel: str) -> dict[str, Any] | None:
+        content = self._bytes(rel)
+        if content is None:
+            return None
+        documents, error = load_all(content)
+        if error is not None or len(documents) != 1:
+            return None
+        return documents[0] if isinstance(documents[0], dict) else None
