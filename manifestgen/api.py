@@ -64,7 +64,8 @@ def compile_specs(
     """Compile `platform` and `jobs`; the result holds the diagnostics and the tree.
 
     Nothing is read from or written to disk except the CRDs (`crds`, and the Platform's
-    `spec.crds` relative to `root`, default the working directory) and their cache.
+    `spec.crds` relative to `root`, default the working directory) and their cache: not
+    even a previous out/, so jobs are rendered as new.
     """
     options = BuildOptions(
         root=root if root is not None else Path.cwd(),
@@ -72,6 +73,7 @@ def compile_specs(
         mode="validate",
         crds=tuple(crds),
         check_output=check_output,
+        previous_build=False,
     )
     return run(options, [_document(platform), *(_document(job) for job in jobs)])
 

@@ -37,6 +37,9 @@ class BuildOptions:
     # manifestgen changed; without this, such jobs keep their previous object.
     recreate: tuple[str, ...] = ()
     recreate_all: bool = False
+    # Compare with the previous build in out/ (keep jobs, refuse immutable edits); off
+    # for specs compiled in memory, which have no out/ of their own.
+    previous_build: bool = True
 
     def __post_init__(self) -> None:
         check.set_fields(
@@ -51,6 +54,8 @@ class BuildOptions:
                 "check_output": check.a_bool("check_output", self.check_output),
                 "use_cache": check.a_bool("use_cache", self.use_cache),
                 "cache_dir": check.an_optional_path("cache_dir", self.cache_dir),
+                "recreate_all": check.a_bool("recreate_all", self.recreate_all),
+                "previous_build": check.a_bool("previous_build", self.previous_build),
             },
         )
 

@@ -212,6 +212,8 @@ def _against_previous(
     unknown = sorted(set(options.recreate) - known)
     if unknown:
         raise UsageError(f"--recreate names no job: {', '.join(unknown)}")
+    if not options.previous_build:
+        return manifests, []
     if options.mode == "build":
         # An interrupted swap can leave the last build beside out/: put it back first,
         # or every job in it would look new.

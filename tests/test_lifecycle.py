@@ -12,6 +12,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import manifestgen
 from manifestgen import BuildOptions, run
 from manifestgen.errors import UsageError
 from tests.lifecycle_support import (
@@ -310,3 +311,23 @@ def test_no_platform_edit_renames_a_built_job(defaults: dict[str, object], efa: 
         assert build(root).ok
         assert {rel: (root / rel).read_bytes() for rel in jobs} == jobs
         assert build(root, "check").ok
+
+
+def test_specs_compiled_in_memory_ignore_an_out_directory(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(repo)
+    platform_edit(repo)
+    kept = build(repo, "validate")
+    assert "MG523" in codes(kept)
+    monkeypatch.chdir(repo)
+    fresh = build(repo, "validate", previous_build=False)
+    assert codes(fresh) == []
+    assert fresh.tree != kept.tree
+    specs = repo / "specs"
+    platform = manifestgen.Platform.model_validate(
+        yaml.safe_load((specs / "platform.yaml").read_text())
+    )
+    job = manifestgen.TrainingJob.model_validate(yaml.safe_load((specs / "llm.yaml").read_text()))
+    rendered = manifestgen.compile_specs(platform, [job], check_output=False)
+    assert codes(rendered) == []
