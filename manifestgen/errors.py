@@ -79,6 +79,16 @@ CODES: Final[dict[str, str]] = {
     "MG103": "document is not a manifestgen resource",
     "MG104": "unknown apiVersion or kind",
     "MG105": "file cannot be read",
+    # Input limits and values YAML can say but a spec cannot hold (source/limits.py)
+    "MG106": "file too large",
+    "MG107": "line too long",
+    "MG108": "too many values (aliases expanded)",
+    "MG109": "nesting too deep",
+    "MG110": "recursive alias",
+    "MG111": "integer too long",
+    "MG112": "number not finite",
+    "MG113": "mapping key is not a string",
+    "MG114": "unsupported YAML tag",
     # Spec schema
     "MG201": "unknown field",
     "MG202": "missing required field",

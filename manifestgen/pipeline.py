@@ -19,7 +19,8 @@ from manifestgen.expand.manifest import Manifest
 from manifestgen.expand.workload import expand_job
 from manifestgen.options import BuildOptions
 from manifestgen.render.tree import OutputTree, render_tree
-from manifestgen.source import discover_spec_files, load_source
+from manifestgen.source.discover import discover_spec_files
+from manifestgen.source.loader import load_source
 from manifestgen.spec.parse import Parsed, parse_document
 from manifestgen.spec.platform import Platform
 from manifestgen.spec.resolve import ResolvedJob, resolve

@@ -131,3 +131,65 @@ def mutated(draw: st.DrawFn, document: dict[str, Any]) -> dict[str, Any]:
         elif isinstance(node, list) and node:
             node[draw(st.integers(0, len(node) - 1))] = draw(JSON_VALUES)
     return result
+
+
+# Pieces of YAML that stress a loader: anchors, aliases (recursive ones too), merges,
+# tags, duplicate keys, numbers beyond JSON, long integers, timestamps, complex keys.
+_HOSTILE_SCALARS = st.sampled_from(
+    [
+        "1",
+        "-0",
+        "0x1F",
+        "1e309",
+        ".inf",
+        "-.Inf",
+        ".nan",
+        "~",
+        "yes",
+        "2024-01-01",
+        "9" * 120,
+        "1_000",
+        "1:20",
+        "'q'",
+        '"d"',
+        "!!str 1",
+        "!!binary aGk=",
+        "!x y",
+        "<<",
+        "!!set",
+        "!!omap",
+        "!!timestamp 2024-01-01",
+    ]
+)
+_HOSTILE_PIECES = st.sampled_from(
+    [
+        "&a ",
+        "*a",
+        "&b [",
+        "]",
+        "{",
+        "}",
+        "<<: *a",
+        "<<: ",
+        "? ",
+        ": ",
+        ", ",
+        "\n",
+        "\n  ",
+        "- ",
+        "a: ",
+        "a: ",
+        "---\n",
+        "[",
+        "*b",
+        "[" * 40,
+        "&a [*a]",
+    ]
+)
+
+
+@st.composite
+def hostile_yaml(draw: st.DrawFn) -> str:
+    """Text assembled from `_HOSTILE_PIECES` and `_HOSTILE_SCALARS`, often not valid YAML."""
+    pieces = draw(st.lists(st.one_of(_HOSTILE_SCALARS, _HOSTILE_PIECES), max_size=30))
+    return "".join(pieces)

@@ -17,7 +17,7 @@ from ruamel.yaml import YAML
 
 from manifestgen import BuildOptions, run
 from manifestgen.expand.naming import MAX_LABEL
-from tests.strategies import job_sets, mutated, shuffled_keys, training_job
+from tests.strategies import hostile_yaml, job_sets, mutated, shuffled_keys, training_job
 from tests.support import CASE_PLATFORM, tree_bytes
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -127,8 +127,9 @@ def test_no_mutated_platform_crashes_the_tool(data: Any) -> None:
         assert diagnostic.location.path == expected, diagnostic
 
 
-@given(text=st.text(max_size=200))
+@given(text=st.text(max_size=200) | hostile_yaml())
 @example(text="a: [1\n")
+@example(text="apiVersion: manifestgen.io/v1alpha1\nkind: TrainingJob\nspec: &a {x: *a}\n")
 @example(text="\x85: \x00")
 @example(text="!!python/object:os.system {}")
 def test_no_random_text_crashes_the_tool(text: str) -> None:

@@ -1,6 +1,6 @@
-"""Reading specs: discovery of spec files and the line-preserving YAML loader."""
+"""Reading inputs: discovery of spec files, the input limits, the line-preserving loader.
 
-from manifestgen.source.discover import discover_spec_files
-from manifestgen.source.loader import SourceDocument, load_source
-
-__all__ = ["SourceDocument", "discover_spec_files", "load_source"]
+Import from the modules (`source.loader`, `source.discover`, `source.limits`): this
+package imports nothing itself, so `verify`, which needs only the limits, does not pay
+for ruamel.
+"""

@@ -3,31 +3,42 @@
 The round-trip tree keeps a 0-based line/column for every key and item; we keep the
 tree beside a plain-Python copy of the data, and `SourceDocument.locate` turns any
 JSON path into a 1-based `SourceLocation` (the one place the +1 happens).
+
+The input limits are checked first (`source/guard.py`), so the loader only ever sees
+text it can read in bounded time, memory and recursion; what YAML can say but a spec
+cannot hold is reported while copying the tree (`source/values.py`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from manifestgen.errors import Diagnostic, JsonPath, SourceLocation
+from manifestgen.source.guard import InputProblem, check_yaml
+from manifestgen.source.limits import SPEC_LIMITS
+from manifestgen.source.tree import child_position, start_of
+from manifestgen.source.values import TAG_HINT, UnsupportedTag, plain_data, spec_yaml
 
 
 @dataclass(frozen=True)
 class SourceDocument:
-    """One YAML document of a spec file: plain data plus the tree that knows its lines."""
+    """One YAML document of a spec file: plain data plus the tree that knows its lines.
+
+    `valid` is False when the loader reported a value the data could not hold (its
+    place in `data` is None): the document is not validated, its diagnostics say why.
+    """
 
     path: str
     index: int
     data: Any
     tree: Any
+    valid: bool = True
 
     def locate(self, json_path: JsonPath, *, key: bool = False) -> SourceLocation:
         """Location of the value at `json_path` (or of its key, with key=True).
@@ -35,9 +46,9 @@ class SourceDocument:
         Walks as far as the path exists, so a missing field points at its parent.
         """
         node = self.tree
-        line, col = _start_of(node)
+        line, col = start_of(node)
         for part in json_path:
-            position = _child_position(node, part, key=key)
+            position = child_position(node, part, key=key)
             if position is None:
                 break
             line, col = position
@@ -45,64 +56,55 @@ class SourceDocument:
         return SourceLocation(self.path, line + 1, col + 1)
 
 
-def _start_of(node: Any) -> tuple[int, int]:
-    lc = getattr(node, "lc", None)
-    if lc is None or lc.line is None:
-        return (0, 0)
-    return (int(lc.line), int(lc.col))
-
-
-def _child_position(node: Any, part: str | int, *, key: bool) -> tuple[int, int] | None:
-    if isinstance(node, CommentedMap) and part in node:
-        position = node.lc.key(part) if key else node.lc.value(part)
-        return (int(position[0]), int(position[1]))
-    if isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
-        line, col = node.lc.item(part)
-        return (int(line), int(col))
-    return None
-
-
-def _plain(node: Any) -> Any:
-    """A copy with only dict/list/str/int/float/bool/None, so validation is type-exact."""
-    if isinstance(node, Mapping):
-        return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, (str, bytes)):
-        return str(node) if isinstance(node, str) else node.decode("utf-8", "replace")
-    if isinstance(node, Sequence):
-        return [_plain(v) for v in node]
-    if isinstance(node, bool) or node is None:
-        return node
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    if isinstance(node, (dt.date, dt.datetime)):
-        # YAML timestamps are not a spec type; keep the text so a type error names it.
-        return node.isoformat()
-    return str(node)
-
-
-def _yaml() -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = False
-    return yaml
+def _events(text: str | bytes) -> Iterator[Any]:
+    # ruamel's own parser: what the loader will read, where libyaml stops early.
+    return iter(YAML(typ="rt").parse(text))
 
 
 def load_source(path: str, text: str) -> tuple[tuple[SourceDocument, ...], tuple[Diagnostic, ...]]:
     """Parse every document of one file; a syntax error is a located diagnostic, never raised."""
+    problem = check_yaml(text, SPEC_LIMITS, exact=_events)
+    if problem is not None:
+        return (), (input_diagnostic(path, problem),)
     try:
-        trees = [tree for tree in _yaml().load_all(text) if tree is not None]
+        trees = [tree for tree in spec_yaml().load_all(text) if tree is not None]
     except DuplicateKeyError as exc:
         return (), (_yaml_diagnostic(path, exc, "MG102"),)
+    except UnsupportedTag as exc:
+        return (), (_yaml_diagnostic(path, exc, "MG114"),)
     except MarkedYAMLError as exc:
         return (), (_yaml_diagnostic(path, exc, "MG101"),)
     except YAMLError as exc:  # unmarked errors carry no position
         return (), (Diagnostic("MG101", str(exc).strip(), SourceLocation(path)),)
-    documents = tuple(
-        SourceDocument(path=path, index=i, data=_plain(tree), tree=tree)
-        for i, tree in enumerate(trees)
+    except (TypeError, AttributeError, ValueError, KeyError, IndexError) as exc:
+        # ruamel itself fails on some odd YAML (a list inside a complex key: `? - - x`).
+        return (), (_loader_failure(path, exc),)
+    documents: list[SourceDocument] = []
+    diagnostics: list[Diagnostic] = []
+    for index, tree in enumerate(trees):
+        data, problems = plain_data(path, tree)
+        documents.append(SourceDocument(path, index, data, tree, valid=not problems))
+        diagnostics += problems
+    return tuple(documents), tuple(diagnostics)
+
+
+def input_diagnostic(path: str, problem: InputProblem) -> Diagnostic:
+    """A limit the file exceeds, as a diagnostic at the place it was crossed."""
+    return Diagnostic(
+        problem.code,
+        problem.message,
+        SourceLocation(path, problem.line, problem.column),
+        hint=problem.hint,
     )
-    return documents, ()
+
+
+def _loader_failure(path: str, exc: Exception) -> Diagnostic:
+    return Diagnostic(
+        "MG101",
+        f"the YAML loader cannot read this file ({type(exc).__name__}: {exc})",
+        SourceLocation(path),
+        hint="a spec needs only plain mappings with string keys, lists and scalars",
+    )
 
 
 def _yaml_diagnostic(path: str, exc: MarkedYAMLError, code: str) -> Diagnostic:
@@ -114,6 +116,8 @@ def _yaml_diagnostic(path: str, exc: MarkedYAMLError, code: str) -> Diagnostic:
     if code == "MG102":
         message = f"duplicate key: {problem}" if problem else "duplicate key"
         hint = "each key may appear once per mapping; remove or merge the repeated one"
+    elif code == "MG114":
+        message, hint = problem, TAG_HINT
     else:
         message = f"{context}: {problem}" if context and problem else problem or context
         hint = ""

@@ -69,7 +69,14 @@ class Parsed(Generic[M]):
 
 
 def parse_document(doc: SourceDocument) -> tuple[Parsed[BaseModel] | None, tuple[Diagnostic, ...]]:
-    """Validate one document against the model its `kind` names."""
+    """Validate one document against the model its `kind` names.
+
+    A document the loader could not copy faithfully (`doc.valid` is False) is not
+    validated: the loader's diagnostics already say what is wrong, and the None left
+    in its place would only add a second, misleading error.
+    """
+    if not doc.valid:
+        return None, ()
     data = doc.data
     if not isinstance(data, dict) or "kind" not in data or "apiVersion" not in data:
         return None, (

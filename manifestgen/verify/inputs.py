@@ -15,7 +15,9 @@ from typing import Any
 
 import yaml
 
-from manifestgen.verify import fast_yaml
+from manifestgen.source.guard import check_size
+from manifestgen.source.limits import VERIFY_LIMITS
+from manifestgen.verify import fast_yaml, strict_json
 from manifestgen.verify.model import STDIN_ARGUMENT, STDIN_NAME, FileError, VerifyError
 
 SUFFIXES = frozenset({".yaml", ".yml", ".json"})
@@ -94,23 +96,43 @@ def read_documents(source: Source) -> tuple[list[Document], list[FileError]]:
     else:
         assert source.path is not None
         try:
-            data = source.path.read_bytes()
+            data = _read_bounded(source.path)
         except OSError as error:
             return [], [FileError(f"cannot read: {error.strerror or error}")]
+    too_large = check_size(len(data), VERIFY_LIMITS)
+    if too_large is not None:
+        return [], [FileError(too_large.message)]
     objects, failure = _parse(source, data)
     documents = [d for index, obj in enumerate(objects, start=1) for d in _objects(index, obj)]
     return documents, [] if failure is None else [_parse_error(failure)]
 
 
+def _read_bounded(path: Path) -> bytes:
+    # One byte past the limit is enough to know it is exceeded; a special file that
+    # never ends (a FIFO, /dev/zero behind a symlink) is read no further.
+    with path.open("rb") as stream:
+        return stream.read(VERIFY_LIMITS.file_bytes + 1)
+
+
 def _parse(source: Source, data: bytes) -> tuple[list[Any], Exception | None]:
     if source.name.endswith(".json") or _looks_like_json(data):
         try:
-            return [json.loads(data)], None
+            return [strict_json.loads(data)], None
+        except strict_json.StrictJsonError as error:
+            return [], _locate_json(data, error)
         except ValueError as error:  # JSONDecodeError, or bytes that are not UTF-8
             if source.name.endswith(".json"):
                 return [], error
         # Not JSON after all ("{a: 1}" is YAML flow style): let YAML read it.
     return fast_yaml.load_all(data)
+
+
+def _locate_json(data: bytes, error: strict_json.StrictJsonError) -> Exception:
+    if error.line:
+        return error
+    # A duplicate key: YAML reads JSON too, and its reader knows where the key is.
+    _, located = fast_yaml.load_all(data)
+    return located if isinstance(located, fast_yaml.StrictValueError) else error
 
 
 def _looks_like_json(data: bytes) -> bool:
@@ -136,6 +158,14 @@ def _is_list(obj: dict[str, Any]) -> bool:
 
 
 def _parse_error(error: Exception) -> FileError:
+    if isinstance(error, fast_yaml.LimitError):
+        problem = error.problem
+        return FileError(problem.message, problem.line, problem.column)
+    if isinstance(error, fast_yaml.StrictValueError) and error.problem_mark is not None:
+        mark = error.problem_mark
+        return FileError(str(error.problem), mark.line + 1, mark.column + 1)
+    if isinstance(error, strict_json.StrictJsonError):
+        return FileError(str(error), error.line, error.column)
     if isinstance(error, yaml.MarkedYAMLError) and error.problem_mark is not None:
         mark = error.problem_mark
         text = ", ".join(str(part) for part in (error.context, error.problem) if part)

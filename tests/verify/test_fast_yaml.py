@@ -9,13 +9,20 @@ import yaml
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from manifestgen.source.guard import check_yaml
+from manifestgen.source.limits import VERIFY_LIMITS
 from manifestgen.verify import fast_yaml
 
 
 def _reference(text: str) -> tuple[str, str]:
+    """PyYAML's safe C loader, behind the input limits and refusing what the API
+    server's strict decoding refuses (duplicate keys, numbers that are not finite)."""
+    problem = check_yaml(text.encode(), VERIFY_LIMITS)
+    if problem is not None:
+        return "[]", problem.message
     documents: list[Any] = []
     try:
-        for document in yaml.load_all(text.encode(), Loader=yaml.CSafeLoader):
+        for document in yaml.load_all(text.encode(), Loader=fast_yaml.StrictLoader):
             documents.append(document)
     except (yaml.YAMLError, ValueError) as error:
         return repr(documents), str(error)
@@ -82,6 +89,10 @@ def test_same_values_as_pyyaml_for_dumped_documents(
 @example("! 0\n- ! 1\n")
 @example("a: 1\n---\nb: [1\n")
 @example("--- |\n  text\n--- 'quoted'\n--- plain\n")
+@example("a: 1\na: 2\n")
+@example("{a: 1, b: .nan}\n")
+@example("&a [*a]\n")
+@example("<<: {a: 1}\na: 2\n")
 def test_same_values_or_error_as_pyyaml_for_any_text(text: str) -> None:
     assert _fast(text) == _reference(text)
 
@@ -100,6 +111,22 @@ def test_same_values_or_error_as_pyyaml_for_any_text(text: str) -> None:
 )
 def test_examples(text: str, expected: list[Any]) -> None:
     assert fast_yaml.load_all(text.encode()) == (expected, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a: 1\nb: 2\na: 3\n", "duplicate key 'a' (first at line 1)"),
+        ("a: -.inf\n", "number '-.inf' is not finite"),
+        ("a: [" * 101 + "]" * 101, "nesting is deeper than 100 levels"),
+        ("a: " + "1" * 101, "integer has 101 characters"),
+    ],
+)
+def test_what_the_api_server_refuses_is_an_error_with_its_position(text: str, message: str) -> None:
+    documents, error = fast_yaml.load_all(text.encode())
+    assert documents == []
+    assert error is not None
+    assert message in str(error)
 
 
 def test_aliases_share_one_object_as_in_pyyaml() -> None:
