@@ -118,6 +118,14 @@ CODES: Final[dict[str, str]] = {
     "MG229": "ttlSecondsAfterFinished on a job Argo CD tracks",
     "MG230": "invalid resource quantity",
     "MG231": "job kind does not support this setting",
+    # Cluster rules: what the API server, admission or the cluster's own parts would refuse
+    "MG240": "CPU jobs exceed the cluster's CPU quota",
+    "MG241": "team namespace reserved for Kubernetes or Argo CD",
+    "MG242": "job name takes the namespace's default ServiceAccount",
+    "MG243": "GPU resource name is a core Kubernetes resource",
+    "MG244": "two volumes at one mount path",
+    "MG245": "egress CIDR is not a network",
+    "MG246": "hyperparameters exceed the ConfigMap size limit",
     # Job identity and lifecycle
     "MG260": "two checkpoint claims share a name",
     # Generated output

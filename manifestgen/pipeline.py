@@ -15,6 +15,7 @@ from manifestgen.credential_stage import check_credentials
 from manifestgen.errors import Diagnostic, Severity, SourceLocation, UsageError, sort_diagnostics
 from manifestgen.expand.argocd import expand_argocd
 from manifestgen.expand.cluster import expand_cluster
+from manifestgen.expand.cpu_pool import check_cpu_quota
 from manifestgen.expand.manifest import Manifest
 from manifestgen.expand.workload import expand_job
 from manifestgen.options import BuildOptions
@@ -198,6 +199,7 @@ def _expand(
         diagnostics += problems
     for cluster in sorted(platform.model.spec.clusters):
         manifests += expand_cluster(platform, cluster, jobs)
+        diagnostics += check_cpu_quota(platform, cluster, jobs)
     manifests += expand_argocd(platform)
     return manifests, diagnostics
 

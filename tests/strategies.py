@@ -43,12 +43,14 @@ def training_job(draw: st.DrawFn, name: str) -> dict[str, Any]:
     )
     gpu, nodes, max_nodes = draw(gpu_part(cluster))
     memory_gi = draw(st.integers(8, 1024))
+    # CPU jobs stay within the clusters' default 512-vCPU cpuQuota: 4 jobs x 12 nodes x 10.
+    cpu = draw(st.integers(1, 96 if gpu is not None else 10))
     spec: dict[str, Any] = {
         "team": team,
         "cluster": cluster,
         "image": f"ghcr.io/acme/{name}:{draw(st.integers(0, 99))}.0",
         "nodes": nodes,
-        "resources": {"cpu": draw(st.integers(1, 96)), "memory": f"{memory_gi}Gi"},
+        "resources": {"cpu": cpu, "memory": f"{memory_gi}Gi"},
         "capacityType": draw(st.sampled_from(["on-demand", "spot"])),
     }
     if gpu is not None:

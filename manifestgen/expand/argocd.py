@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from importlib import resources
-from typing import Any
 
 from manifestgen.expand.jobs import JOB_KINDS
 from manifestgen.expand.labels import SYNC_OPTIONS, metadata, provenance
@@ -30,7 +30,13 @@ def application_name(cluster: str) -> str:
     return f"manifestgen-{cluster}"
 
 
-def _kinds(pairs: Any) -> list[dict[str, str]]:
+def _job_kinds() -> tuple[tuple[str, str], ...]:
+    # A tuple, not a generator: every project's whitelist reads it, and a generator
+    # would be empty after the first project (dropping the job kinds from the others).
+    return tuple((k.api_version.split("/")[0], k.kind) for k in JOB_KINDS.values())
+
+
+def _kinds(pairs: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
     return [{"group": group, "kind": kind} for group, kind in sorted(set(pairs))]
 
 
@@ -39,7 +45,7 @@ def app_projects(platform: Parsed[Platform]) -> list[Manifest]:
     projects: dict[str, list[str]] = {}
     for cluster_name, cluster in sorted(spec.clusters.items()):
         projects.setdefault(cluster.argocd.project, []).append(cluster_name)
-    job_kinds = ((k.api_version.split("/")[0], k.kind) for k in JOB_KINDS.values())
+    job_kinds = _job_kinds()
     manifests = []
     for project, clusters in sorted(projects.items()):
         servers = sorted({spec.clusters[c].argocd.server for c in clusters})

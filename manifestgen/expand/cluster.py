@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from manifestgen.expand.cpu_pool import CPU_TAINT, cpu_limits, cpu_requirements
 from manifestgen.expand.labels import (
+    POOL_LABEL,
+    RETAINED,
     SYNC_OPTIONS,
     SYNC_WAVE,
     TEAM_LABEL,
@@ -21,7 +24,6 @@ from manifestgen.spec.platform import Platform, PlatformSpec
 from manifestgen.spec.resolve import ResolvedJob
 
 NODE_CLASS_NAME = "manifestgen"
-POOL_LABEL = "manifestgen.io/node-pool"
 
 
 def _annotations(platform: Parsed[Platform], part: tuple[str, ...], **extra: str) -> dict[str, str]:
@@ -47,8 +49,9 @@ def namespaces(platform: Parsed[Platform], cluster: str) -> list[Manifest]:
         obj = {
             "apiVersion": "v1",
             "kind": "Namespace",
+            # Pruning a removed team's namespace would delete its checkpoint claims.
             "metadata": metadata(
-                team.namespace, labels=labels, annotations=_annotations(platform, part)
+                team.namespace, labels=labels, annotations=_annotations(platform, part, **RETAINED)
             ),
         }
         path = layout.cluster_object(cluster, "Namespace", team.namespace)
@@ -109,14 +112,7 @@ def _requirements(
         {"key": CAPACITY_TYPE_LABEL, "operator": "In", "values": [capacity]}
     ]
     if gpu_type is None:
-        reqs += [
-            {
-                "key": "karpenter.k8s.aws/instance-category",
-                "operator": "In",
-                "values": ["c", "m", "r"],
-            },
-            {"key": "karpenter.k8s.aws/instance-generation", "operator": "Gt", "values": ["5"]},
-        ]
+        reqs += cpu_requirements()
     else:
         catalog = platform.gpus[gpu_type]
         if catalog.instance_types:
@@ -139,7 +135,11 @@ def _requirements(
 
 
 def node_pool(
-    platform: Parsed[Platform], cluster: str, gpu_type: str | None, capacity: str
+    platform: Parsed[Platform],
+    cluster: str,
+    gpu_type: str | None,
+    capacity: str,
+    cpu_limit: int = 0,
 ) -> Manifest:
     name = pool_name(gpu_type, capacity)
     spec_model = platform.model.spec
@@ -166,6 +166,9 @@ def node_pool(
         ]
         limits[catalog.resource_name] = str(spec_model.clusters[cluster].gpu_quota.get(gpu_type, 0))
         part = ("spec", "gpus", gpu_type)
+    else:
+        template_spec["taints"] = [CPU_TAINT]
+        limits["cpu"] = str(cpu_limit)
     spec: dict[str, Any] = {
         "disruption": {
             "budgets": [{"nodes": "10%"}],
@@ -207,7 +210,9 @@ def expand_cluster(
     )
     if pools:
         manifests.append(node_class(platform, cluster))
+        cpu = cpu_limits(platform.model, cluster, jobs)
         manifests += [
-            node_pool(platform, cluster, gpu or None, capacity) for gpu, capacity in pools
+            node_pool(platform, cluster, gpu or None, capacity, cpu.get(capacity, 0))
+            for gpu, capacity in pools
         ]
     return manifests

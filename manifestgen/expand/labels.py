@@ -9,12 +9,19 @@ from manifestgen.expand.naming import digest
 MANAGED_BY = {"app.kubernetes.io/managed-by": "manifestgen"}
 JOB_LABEL = "manifestgen.io/job"
 TEAM_LABEL = "manifestgen.io/team"
+POOL_LABEL = "manifestgen.io/node-pool"  # on nodes: the NodePool that made them
 SOURCE_ANNOTATION = "manifestgen.io/source"
 DIGEST_ANNOTATION = "manifestgen.io/spec-digest"
 # On training jobs: the job's own spec without its state; see history/jobs.py.
 RUN_DIGEST_ANNOTATION = "manifestgen.io/run-digest"
 SYNC_WAVE = "argocd.argoproj.io/sync-wave"
 SYNC_OPTIONS = "argocd.argoproj.io/sync-options"
+COMPARE_OPTIONS = "argocd.argoproj.io/compare-options"
+
+# What must outlive its spec (checkpoint claims, team namespaces that hold them): Argo CD
+# never prunes it, nor deletes it with the Application, and once it is no longer in Git
+# it does not keep the Application OutOfSync for ever.
+RETAINED = {SYNC_OPTIONS: "Prune=false,Delete=false", COMPARE_OPTIONS: "IgnoreExtraneous"}
 
 # Argo CD applies lower waves first and waits for them to be healthy.
 WAVE_CLUSTER = "0"  # namespaces, node classes, node pools

@@ -9,17 +9,22 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from manifestgen.expand.labels import job_labels
+from manifestgen.expand.cpu_pool import cpu_placement
+from manifestgen.expand.labels import JOB_LABEL, job_labels
 from manifestgen.spec.resolve import ResolvedJob
 
 SHM_VOLUME = "dshm"
+SHM_PATH = "/dev/shm"
 HPARAM_VOLUME = "hyperparameters"
 HPARAM_DIR = "/etc/manifestgen/hyperparameters"
 CHECKPOINT_VOLUME = "checkpoints"
 EFA_RESOURCE = "vpc.amazonaws.com/efa"
 GPU_PRODUCT_LABEL = "nvidia.com/gpu.product"
 CAPACITY_TYPE_LABEL = "karpenter.sh/capacity-type"
+ZONE_LABEL = "topology.kubernetes.io/zone"
 DO_NOT_DISRUPT = "karpenter.sh/do-not-disrupt"
+# Below the two-minute spot interruption notice, leaving Karpenter time to react to it.
+SPOT_GRACE_SECONDS = 90
 
 
 def checkpoint_claim_name(job: ResolvedJob) -> str:
@@ -72,7 +77,7 @@ def volumes_and_mounts(job: ResolvedJob) -> tuple[list[dict[str, Any]], list[dic
     volumes: list[dict[str, Any]] = [
         {"name": SHM_VOLUME, "emptyDir": {"medium": "Memory", "sizeLimit": job.shared_memory}}
     ]
-    mounts: list[dict[str, Any]] = [{"name": SHM_VOLUME, "mountPath": "/dev/shm"}]
+    mounts: list[dict[str, Any]] = [{"name": SHM_VOLUME, "mountPath": SHM_PATH}]
     if spec.hyperparameters:
         volumes.append({"name": HPARAM_VOLUME, "configMap": {"name": hyperparameters_name(job)}})
         mounts.append({"name": HPARAM_VOLUME, "mountPath": HPARAM_DIR, "readOnly": True})
@@ -94,11 +99,11 @@ def volumes_and_mounts(job: ResolvedJob) -> tuple[list[dict[str, Any]], list[dic
 
 
 def container_security(job: ResolvedJob) -> dict[str, Any]:
-    capabilities: dict[str, Any] = {"drop": ["ALL"]}
-    if job.platform.spec.defaults.security_profile == "baseline" and job.efa_per_node:
-        # RDMA registers pinned memory; the restricted profile cannot grant IPC_LOCK.
-        capabilities["add"] = ["IPC_LOCK"]
-    return {"allowPrivilegeEscalation": False, "capabilities": capabilities}
+    # The same for both profiles, EFA or not. RDMA pins memory, but pinning needs
+    # IPC_LOCK only when RLIMIT_MEMLOCK is finite; the EKS AL2023 AMIs run containers
+    # with an unlimited memlock limit, and IPC_LOCK is outside even the baseline
+    # profile's capability list, so asking for it would get every EFA pod rejected.
+    return {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}
 
 
 def pod_security(job: ResolvedJob) -> dict[str, Any]:
@@ -113,15 +118,35 @@ def pod_security(job: ResolvedJob) -> dict[str, Any]:
 
 
 def placement(job: ResolvedJob) -> dict[str, Any]:
-    selector: dict[str, str] = {CAPACITY_TYPE_LABEL: job.job.spec.capacity_type}
+    capacity = job.job.spec.capacity_type
+    selector: dict[str, str] = {CAPACITY_TYPE_LABEL: capacity}
     placed: dict[str, Any] = {}
     if job.gpu_type is not None:
         selector[GPU_PRODUCT_LABEL] = job.gpu_type.product
         placed["tolerations"] = [
             {"effect": "NoSchedule", "key": job.gpu_type.resource_name, "operator": "Exists"}
         ]
+    else:
+        cpu = cpu_placement(capacity)
+        selector |= cpu["nodeSelector"]
+        placed["tolerations"] = cpu["tolerations"]
     placed["nodeSelector"] = dict(sorted(selector.items()))
+    if job.efa_per_node:
+        placed["affinity"] = same_zone(job)
     return placed
+
+
+def same_zone(job: ResolvedJob) -> dict[str, Any]:
+    """All pods of an EFA job in one zone: EFA traffic does not cross zones (or subnets).
+
+    Pod affinity rather than a fixed zone: the first pod goes wherever the GPUs are,
+    and the rest follow it.
+    """
+    term = {
+        "labelSelector": {"matchLabels": {JOB_LABEL: job.name}},
+        "topologyKey": ZONE_LABEL,
+    }
+    return {"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [term]}}
 
 
 def pod_template(job: ResolvedJob, container_name: str) -> dict[str, Any]:
@@ -149,13 +174,16 @@ def pod_template(job: ResolvedJob, container_name: str) -> dict[str, Any]:
         "serviceAccountName": job.name,
         "volumes": volumes,
     }
-    return {
-        "metadata": {
-            "annotations": {DO_NOT_DISRUPT: "true"},
-            "labels": job_labels(job.name, job.team_name),
-        },
-        "spec": pod,
-    }
+    metadata: dict[str, Any] = {"labels": job_labels(job.name, job.team_name)}
+    if job.job.spec.capacity_type == "spot":
+        # A reclaimed spot node gives about two minutes' notice. do-not-disrupt would keep
+        # Karpenter from draining the pods in that window, so they would die without
+        # SIGTERM; instead they get most of the window to write a last checkpoint.
+        pod["terminationGracePeriodSeconds"] = SPOT_GRACE_SECONDS
+    else:
+        # Consolidation and drift must not evict running training on on-demand nodes.
+        metadata["annotations"] = {DO_NOT_DISRUPT: "true"}
+    return {"metadata": metadata, "spec": pod}
 
 
 # Where each part of a replica's pod spec comes from in the TrainingJob spec.

@@ -6,8 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 from manifestgen.errors import Diagnostic
+from manifestgen.expand.api_limits import api_limit_problems
 from manifestgen.expand.jobs import JOB_KINDS, JobKind
 from manifestgen.expand.labels import (
+    RETAINED,
     RUN_DIGEST_ANNOTATION,
     SYNC_OPTIONS,
     SYNC_WAVE,
@@ -161,7 +163,7 @@ def checkpoint_claim(job: ResolvedJob) -> Manifest | None:
             namespace=job.namespace,
             labels=job_labels(job.name, job.team_name),
             # Checkpoints outlive a deleted spec: Argo CD must never prune them.
-            annotations=_annotations(job, WAVE_SUPPORT, **{SYNC_OPTIONS: "Prune=false"}),
+            annotations=_annotations(job, WAVE_SUPPORT, **RETAINED),
         ),
         "spec": spec,
     }
@@ -236,8 +238,11 @@ def name_budget(job: ResolvedJob, kind: JobKind) -> Diagnostic | None:
 
 
 def expand_job(job: ResolvedJob) -> tuple[tuple[Manifest, ...], tuple[Diagnostic, ...]]:
-    problem = name_budget(job, JOB_KINDS[job.job.spec.framework])
-    if problem is not None:
-        return (), (problem,)
+    problems = api_limit_problems(job)
+    budget = name_budget(job, JOB_KINDS[job.job.spec.framework])
+    if budget is not None:
+        problems.append(budget)
+    if problems:
+        return (), tuple(problems)
     manifests = (expander(job) for expander in JOB_EXPANDERS)
     return tuple(m for m in manifests if m is not None), ()

@@ -10,6 +10,11 @@ from pydantic.alias_generators import to_camel
 
 from manifestgen.spec.quantity import is_quantity
 
+# The API server holds most integer fields as int32 (replicas, backoffLimit,
+# ttlSecondsAfterFinished, ports) and rejects larger values; every integer a spec can
+# carry into an object is bounded by it, so an overflow is a located spec error.
+INT32_MAX = 2**31 - 1
+
 API_GROUP = "manifestgen.io"
 # Spelled out and Final, so that type checkers see the Literal the models require.
 API_VERSION: Final = "manifestgen.io/v1alpha1"

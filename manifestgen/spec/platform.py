@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from manifestgen.spec.base import API_VERSION, DnsLabel, SpecModel
+from manifestgen.spec.base import API_VERSION, INT32_MAX, DnsLabel, SpecModel
 
 
 class Metadata(SpecModel):
@@ -80,9 +80,15 @@ class Cluster(SpecModel):
     )
     argocd: ArgoCDDestination
     node_class: NodeClass
-    gpu_quota: dict[DnsLabel, Annotated[int, Field(ge=0)]] = Field(
+    gpu_quota: dict[DnsLabel, Annotated[int, Field(ge=0, le=INT32_MAX)]] = Field(
         default_factory=dict,
         description="Most GPUs of each catalog type the cluster's node pools may hold.",
+    )
+    cpu_quota: int = Field(
+        default=512,
+        ge=1,
+        le=1_000_000,
+        description="Most vCPUs the cluster's CPU node pools may hold together (whole nodes).",
     )
 
 
@@ -99,12 +105,20 @@ class Team(SpecModel):
 class Defaults(SpecModel):
     backoff_limit: int = Field(default=3, ge=0, le=100)
     ttl_seconds_after_finished: int | None = Field(
-        default=None, ge=0, description="Left unset by default: a TTL fights Argo CD."
+        default=None, ge=0, le=INT32_MAX, description="Left unset by default: a TTL fights Argo CD."
     )
-    active_deadline_seconds: int | None = Field(default=None, ge=1)
+    active_deadline_seconds: int | None = Field(default=None, ge=1, le=INT32_MAX)
+    spot_active_deadline_seconds: int = Field(
+        default=604800,
+        ge=1,
+        le=INT32_MAX,
+        description="Deadline of spot jobs that set none (7 days): bounds their restarts.",
+    )
     clean_pod_policy: Literal["None", "All", "Running"] = "Running"
     security_profile: Literal["restricted", "baseline"] = "restricted"
-    run_as_user: int = Field(default=1000, ge=1, description="UID training containers run as.")
+    run_as_user: int = Field(
+        default=1000, ge=1, le=INT32_MAX, description="UID training containers run as."
+    )
     shared_memory_fraction: float = Field(
         default=0.25, gt=0, lt=1, description="/dev/shm size as a share of memory when unset."
     )

@@ -63,9 +63,12 @@ class ResolvedJob:
     @property
     def efa_per_node(self) -> int:
         # EFA only pays off across nodes; single-node jobs use NVLink and keep the devices free.
-        if self.gpu_type is None or self.max_nodes < 2:
+        if self.gpu_type is None or self.max_nodes < 2 or not self.gpu_type.efa_per_node:
             return 0
-        return self.gpu_type.efa_per_node
+        # A pod that takes part of a node's GPUs gets the same share of its EFA interfaces
+        # (at least one), so the node's other GPUs can still be scheduled with theirs.
+        share = self.gpu_type.efa_per_node * self.gpus_per_node
+        return max(1, -(-share // self.gpu_type.gpus_per_node))
 
     @property
     def max_nodes(self) -> int:
@@ -73,17 +76,23 @@ class ResolvedJob:
         return max(self.job.spec.nodes, elastic.max_nodes if elastic else 0)
 
 
-def effective_run_policy(spec_policy: RunPolicy, platform: Platform) -> EffectiveRunPolicy:
+def effective_run_policy(
+    spec_policy: RunPolicy, platform: Platform, *, spot: bool
+) -> EffectiveRunPolicy:
     defaults = platform.spec.defaults
+    deadline = _first(spec_policy.active_deadline_seconds, defaults.active_deadline_seconds)
+    if deadline is None and spot:
+        # Spot replicas restart on every exit code >= 128 (a reclaim, but also a segfault
+        # or an OOM kill), and the operator's backoffLimit never counts those restarts:
+        # the deadline is the one bound the operator honours.
+        deadline = defaults.spot_active_deadline_seconds
     return EffectiveRunPolicy(
         backoff_limit=(
             defaults.backoff_limit
             if spec_policy.backoff_limit is None
             else spec_policy.backoff_limit
         ),
-        active_deadline_seconds=_first(
-            spec_policy.active_deadline_seconds, defaults.active_deadline_seconds
-        ),
+        active_deadline_seconds=deadline,
         ttl_seconds_after_finished=_first(
             spec_policy.ttl_seconds_after_finished, defaults.ttl_seconds_after_finished
         ),
@@ -132,5 +141,7 @@ def resolve(platform: Platform, job: Parsed[TrainingJob]) -> ResolvedJob | None:
             spec.resources.memory, platform.spec.defaults.shared_memory_fraction
         ),
         checkpoint_access_mode=access_mode,
-        run_policy=effective_run_policy(spec.run_policy, platform),
+        run_policy=effective_run_policy(
+            spec.run_policy, platform, spot=spec.capacity_type == "spot"
+        ),
     )

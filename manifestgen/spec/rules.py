@@ -11,6 +11,11 @@ from collections.abc import Callable, Iterable, Iterator
 
 from manifestgen.errors import Diagnostic, Severity
 from manifestgen.render.layout import ARGOCD_DIR
+from manifestgen.spec.cluster_rules import (
+    check_egress_networks,
+    check_job_name,
+    check_platform_cluster_rules,
+)
 from manifestgen.spec.parse import Parsed
 from manifestgen.spec.platform import Platform
 from manifestgen.spec.quantity import parse_quantity
@@ -108,6 +113,8 @@ REFERENCE_RULES: tuple[ReferenceRule, ...] = (
     check_cluster,
     check_gpu_type,
     check_image_tag,
+    check_job_name,
+    check_egress_networks,
 )
 
 
@@ -230,6 +237,7 @@ def check_platform(platform: Parsed[Platform]) -> Iterator[Diagnostic]:
     names that would collide in out/."""
     yield from _check_platform_references(platform)
     yield from _check_platform_names(platform)
+    yield from check_platform_cluster_rules(platform)
 
 
 def _check_platform_names(platform: Parsed[Platform]) -> Iterator[Diagnostic]:

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from manifestgen.spec.base import (
+    INT32_MAX,
     AbsolutePath,
     DnsLabel,
     DnsSubdomain,
@@ -71,8 +72,8 @@ class Egress(SpecModel):
 
 class RunPolicy(SpecModel):
     backoff_limit: int | None = Field(default=None, ge=0, le=100)
-    active_deadline_seconds: int | None = Field(default=None, ge=1)
-    ttl_seconds_after_finished: int | None = Field(default=None, ge=0)
+    active_deadline_seconds: int | None = Field(default=None, ge=1, le=INT32_MAX)
+    ttl_seconds_after_finished: int | None = Field(default=None, ge=0, le=INT32_MAX)
     clean_pod_policy: Literal["None", "All", "Running"] | None = None
 
 

@@ -25,18 +25,38 @@ def _replica(job: ResolvedJob, replicas: int) -> dict[str, Any]:
     }
 
 
+def _workers_only(job: ResolvedJob) -> bool:
+    # With a Master beside Workers the operator injects an `init-pytorch` init container
+    # (alpine, no securityContext) into every Worker pod, which the restricted Pod
+    # Security level rejects. Multi-node jobs therefore run as equal Workers that meet
+    # through torchrun's c10d rendezvous on worker 0, as elastic jobs always have.
+    return job.job.spec.elastic is not None or job.job.spec.nodes > 1
+
+
 def _replica_types(job: ResolvedJob) -> tuple[str, ...]:
-    if job.job.spec.elastic is not None:
-        # Elastic jobs rendezvous through c10d among equal workers; there is no master.
-        return ("Worker",)
-    return ("Master", "Worker") if job.job.spec.nodes > 1 else ("Master",)
+    return ("Worker",) if _workers_only(job) else ("Master",)
 
 
 def _replica_specs(job: ResolvedJob) -> dict[str, Any]:
-    nodes = job.job.spec.nodes
-    workers = nodes if job.job.spec.elastic is not None else nodes - 1
-    counts = {"Master": 1, "Worker": workers}
-    return {replica: _replica(job, counts[replica]) for replica in _replica_types(job)}
+    return {
+        replica: _replica(job, job.job.spec.nodes if replica == "Worker" else 1)
+        for replica in _replica_types(job)
+    }
+
+
+def _elastic_policy(job: ResolvedJob) -> dict[str, Any] | None:
+    elastic, nodes = job.job.spec.elastic, job.job.spec.nodes
+    if elastic is not None:
+        return {
+            "maxReplicas": elastic.max_nodes,
+            "maxRestarts": elastic.max_restarts,
+            "minReplicas": elastic.min_nodes,
+            "rdzvBackend": "c10d",
+        }
+    if nodes > 1:
+        # A fixed size: torchrun waits for exactly `nodes` members.
+        return {"maxReplicas": nodes, "minReplicas": nodes, "rdzvBackend": "c10d"}
+    return None
 
 
 def _run_policy(job: ResolvedJob) -> dict[str, Any]:
@@ -59,20 +79,17 @@ def build_spec(job: ResolvedJob) -> dict[str, Any]:
         "pytorchReplicaSpecs": _replica_specs(job),
         "runPolicy": _run_policy(job),
     }
-    elastic = job.job.spec.elastic
+    elastic = _elastic_policy(job)
     if elastic is not None:
-        spec["elasticPolicy"] = {
-            "maxReplicas": elastic.max_nodes,
-            "maxRestarts": elastic.max_restarts,
-            "minReplicas": elastic.min_nodes,
-            "rdzvBackend": "c10d",
-        }
+        spec["elasticPolicy"] = elastic
     return dict(sorted(spec.items()))
 
 
 def child_suffixes(job: ResolvedJob) -> tuple[str, ...]:
-    # Pods and their headless Services are <job>-master-0 and <job>-worker-<i>.
-    return ("-master-0", f"-worker-{max(job.max_nodes - 1, 0)}")
+    # Pods and their headless Services are <job>-master-0 or <job>-worker-<i>.
+    if _workers_only(job):
+        return (f"-worker-{max(job.max_nodes - 1, 0)}",)
+    return ("-master-0",)
 
 
 def pod_spec_paths(job: ResolvedJob) -> tuple[tuple[str | int, ...], ...]:

@@ -1,0 +1,95 @@
+"""The CPU node pools: what keeps them to CPU training, on the images' architecture, bounded.
+
+Without a taint, limits and an architecture, a CPU pool would be the cluster's catch-all:
+any pending pod could make Karpenter buy nodes for it, without bound, and a cheaper
+Graviton node would run x86 images (`exec format error`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from manifestgen.errors import Diagnostic
+from manifestgen.expand.labels import POOL_LABEL
+from manifestgen.spec.parse import Parsed
+from manifestgen.spec.platform import Platform
+from manifestgen.spec.quantity import parse_quantity
+from manifestgen.spec.resolve import ResolvedJob
+
+# Only pods that tolerate this taint (manifestgen's CPU training pods) run on the pool.
+CPU_TAINT_KEY = "manifestgen.io/cpu-training"
+CPU_TAINT = {"effect": "NoSchedule", "key": CPU_TAINT_KEY, "value": "true"}
+CPU_TOLERATION = {"effect": "NoSchedule", "key": CPU_TAINT_KEY, "operator": "Exists"}
+# Training images are built for x86-64; arm64 would need images built for it.
+CPU_ARCHITECTURE = "amd64"
+
+
+def cpu_placement(capacity: str) -> dict[str, Any]:
+    """What puts a CPU training pod on its CPU pool, and only there."""
+    return {
+        "nodeSelector": {POOL_LABEL: f"cpu-{capacity}", "kubernetes.io/arch": CPU_ARCHITECTURE},
+        "tolerations": [CPU_TOLERATION],
+    }
+
+
+def cpu_requirements() -> list[dict[str, Any]]:
+    return [
+        {"key": "karpenter.k8s.aws/instance-category", "operator": "In", "values": ["c", "m", "r"]},
+        {"key": "karpenter.k8s.aws/instance-generation", "operator": "Gt", "values": ["5"]},
+        {"key": "kubernetes.io/arch", "operator": "In", "values": [CPU_ARCHITECTURE]},
+        {"key": "kubernetes.io/os", "operator": "In", "values": ["linux"]},
+    ]
+
+
+def _cpu_jobs(jobs: Sequence[ResolvedJob], cluster: str) -> list[ResolvedJob]:
+    return [j for j in jobs if j.cluster_name == cluster and j.gpu_type is None]
+
+
+def _demand(job: ResolvedJob) -> Decimal:
+    return job.max_nodes * parse_quantity(job.job.spec.resources.cpu)
+
+
+def cpu_limits(platform: Platform, cluster: str, jobs: Sequence[ResolvedJob]) -> dict[str, int]:
+    """vCPU limit of each CPU pool in use: the cluster's cpuQuota, split between the
+    on-demand and spot pools in proportion to what their jobs ask, so that the pools
+    together never hold more than the quota."""
+    quota = platform.spec.clusters[cluster].cpu_quota
+    demand: dict[str, Decimal] = {}
+    for job in _cpu_jobs(jobs, cluster):
+        kind = job.job.spec.capacity_type
+        demand[kind] = demand.get(kind, Decimal(0)) + _demand(job)
+    total = sum(demand.values(), Decimal(0))
+    limits: dict[str, int] = {}
+    left = quota
+    for index, capacity in enumerate(sorted(demand)):
+        last = index == len(demand) - 1
+        share = left if last or total == 0 else int(quota * demand[capacity] / total)
+        limits[capacity] = share
+        left -= share
+    return limits
+
+
+def check_cpu_quota(
+    platform: Parsed[Platform], cluster: str, jobs: Sequence[ResolvedJob]
+) -> list[Diagnostic]:
+    """All CPU jobs of a cluster together must fit in its cpuQuota; each is named."""
+    members = _cpu_jobs(jobs, cluster)
+    quota = platform.model.spec.clusters[cluster].cpu_quota
+    total = sum((_demand(j) for j in members), Decimal(0))
+    if total <= quota:
+        return []
+    return [
+        Diagnostic(
+            "MG240",
+            f"CPU jobs on cluster {cluster!r} ask for {total:f} vCPUs together, "
+            f"but its cpuQuota is {quota}; this job asks for {_demand(job):f}",
+            job.source.locate(("spec", "resources", "cpu")),
+            field="spec.resources.cpu",
+            hint="the others: "
+            + (", ".join(sorted(j.spec_path for j in members if j is not job)) or "-")
+            + f"; or raise clusters.{cluster}.cpuQuota",
+        )
+        for job in members
+    ]
