@@ -150,6 +150,15 @@ CODES: Final[dict[str, str]] = {
     # Hooks (--fail-on-change, --drift-only)
     "MG601": "out/ was rewritten",
     "MG602": "out/ not compared or written: the specs have errors",
+    # verify: any manifests
+    "MG610": "manifest file cannot be read or parsed",
+    "MG611": "resource fails its schema",
+    "MG612": "resource fails a Kubernetes API rule",
+    "MG613": "resource fails a CRD validation rule (CEL)",
+    "MG614": "name derived by an operator too long",
+    "MG615": "kind rejected (--reject-kind)",
+    "MG616": "no schema for the kind",
+    "MG617": "kinds checked only against manifestgen's own model",
     # The tool itself
     "MG901": "internal error",
 }

@@ -127,7 +127,7 @@ def test_json_format(repo: Path) -> None:
     assert result.code == 1
     assert document["summary"]["errors"] == 4
     first = document["diagnostics"][0]
-    assert (first["file"], first["line"], first["column"], first["code"]) == (
+    assert (first["path"], first["line"], first["column"], first["code"]) == (
         "specs/job.yaml",
         5,
         1,

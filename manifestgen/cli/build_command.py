@@ -123,13 +123,10 @@ def _summary(
     prefix: str,
     presentation: Presentation,
 ) -> Summary:
-    shown = tuple(diagnostics)
-    if presentation.verbosity == "quiet":
-        shown = tuple(d for d in shown if d.is_error)
     written = result.written
     return Summary(
         command=command,
-        diagnostics=rebase_diagnostics(shown, prefix),
+        diagnostics=rebase_diagnostics(diagnostics, prefix),
         spec_files=result.stats.spec_files,
         objects=result.stats.objects,
         files=result.stats.files,

@@ -20,12 +20,7 @@ def format_annotation(d: Diagnostic) -> str:
 def render_github(summary: Summary) -> str:
     # A notice on every clean run (such as MG402) would annotate every pull request:
     # notes become annotations only with -v.
-    shown = [
-        d
-        for d in summary.diagnostics
-        if d.severity is not Severity.NOTE or summary.verbosity == "verbose"
-    ]
-    lines = [format_annotation(d) for d in shown]
+    lines = [format_annotation(d) for d in summary.shown(notes=summary.verbosity == "verbose")]
     if summary.verbosity != "quiet":
         lines.append(summary.headline())
     return "".join(f"{line}\n" for line in lines)

@@ -18,9 +18,16 @@ class Summary:
     written: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     out_dir: str = "out"
-    # quiet: no summary line; verbose: notes become annotations too (see github.py).
+    # quiet: errors only, no summary line; verbose: notes become annotations too.
+    # Reporters for people apply it (`shown`); JSON stays complete.
     verbosity: Literal["quiet", "normal", "verbose"] = "normal"
     color: bool = False
+
+    def shown(self, *, notes: bool = True) -> tuple[Diagnostic, ...]:
+        """What people see: errors only when quiet; notes unless the format drops them."""
+        if self.verbosity == "quiet":
+            return tuple(d for d in self.diagnostics if d.is_error)
+        return tuple(d for d in self.diagnostics if notes or d.severity is not Severity.NOTE)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity is severity)

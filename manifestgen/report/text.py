@@ -27,7 +27,7 @@ def format_diagnostic(diagnostic: Diagnostic, *, color: bool = False) -> str:
 
 
 def render_text(summary: Summary) -> str:
-    lines = [format_diagnostic(d, color=summary.color) for d in summary.diagnostics]
+    lines = [format_diagnostic(d, color=summary.color) for d in summary.shown()]
     if summary.verbosity != "quiet":
         lines.append(summary.headline())
     return "".join(f"{line}\n" for line in lines)

@@ -14,8 +14,9 @@ def escape_property(text: str) -> str:
 def annotation(
     level: str, file: str, title: str, message: str, line: int = 0, column: int = 0
 ) -> str:
-    """One annotation; `level` is error, warning or notice; line 0 annotates the whole file."""
-    props = [f"file={escape_property(file)}"]
+    """One annotation; `level` is error, warning or notice; line 0 annotates the whole file,
+    file "" the whole run."""
+    props = [f"file={escape_property(file)}"] if file else []
     if line:
         props += [f"line={line}", f"col={column}"]
     props.append(f"title={escape_property(title)}")

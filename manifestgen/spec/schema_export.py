@@ -21,10 +21,16 @@ def schema_for(kind: str) -> dict[str, Any]:
 
 
 def schema_files() -> dict[str, bytes]:
-    """File name → canonical JSON bytes, for `schemas/`."""
+    """File name → canonical JSON bytes, for `schemas/`: the spec kinds, and the shape
+    of `--format json` output."""
+    from manifestgen.report.json_shape import SCHEMA_FILE, output_schema_bytes
+
     return {
-        schema_file_name(kind): (
-            json.dumps(schema_for(kind), indent=2, sort_keys=True) + "\n"
-        ).encode()
-        for kind in sorted(SPEC_KINDS)
+        **{
+            schema_file_name(kind): (
+                json.dumps(schema_for(kind), indent=2, sort_keys=True) + "\n"
+            ).encode()
+            for kind in sorted(SPEC_KINDS)
+        },
+        SCHEMA_FILE: output_schema_bytes(),
     }

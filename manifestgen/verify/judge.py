@@ -15,6 +15,7 @@ from manifestgen.check import CheckOutcome, ObjectProblem, OutputValidator, form
 from manifestgen.check.children import child_name_problems
 from manifestgen.check.problems import sort_problems
 from manifestgen.verify.inputs import Document, Source, read_documents
+from manifestgen.verify.lines import with_lines
 from manifestgen.verify.model import FileResult, Finding, MissingSchema, Resource, Status
 
 # API groups of configuration read by kustomize itself, not objects a cluster stores.
@@ -41,7 +42,7 @@ class Judge:
     def file(self, source: Source) -> FileResult:
         """Read `source` and judge every object in it."""
         documents, errors = read_documents(source)
-        resources = tuple(self.resource(source.name, d) for d in documents)
+        resources = with_lines(source, [self.resource(source.name, d) for d in documents])
         return FileResult(source.name, resources, tuple(errors))
 
     def resource(self, file: str, document: Document) -> Resource:
@@ -111,4 +112,4 @@ def _matches(kinds: frozenset[str], api_version: str, kind: str) -> bool:
 
 
 def _finding(problem: ObjectProblem) -> Finding:
-    return Finding(format_path(problem.path), problem.message, problem.rule)
+    return Finding(format_path(problem.path), problem.message, problem.rule, keys=problem.path)

@@ -54,6 +54,11 @@ class Finding:
     message: str
     rule: str = "schema"
     severity: Severity = "error"
+    # The field path as keys and indexes, and where it is in the file (1-based; 0 when
+    # unknown): lines are found only for files with findings (see verify/lines.py).
+    keys: tuple[str | int, ...] = ()
+    line: int = 0
+    column: int = 0
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,7 @@ class Resource:
     # Checks that applied but were not made (CEL rules the engine skips) and why a
     # skipped resource was skipped: shown in verbose output, never counted as passes.
     notes: tuple[str, ...] = ()
+    line: int = 0  # 1-based line where the object starts, when it has findings
 
     @property
     def position(self) -> str:

@@ -40,30 +40,58 @@ def test_text_summary_counts_per_kind(mixed: tuple[Path, Path, Path]) -> None:
 
 
 def test_json(mixed: tuple[Path, Path, Path]) -> None:
+    good, bad, broken = mixed
     result = verify_cli(*mixed, "--format", "json", "--kubernetes-version", "1.33")
     assert result.code == 1
     document = json.loads(result.stdout)
-    assert document["ok"] is False
-    assert document["kubernetesVersion"] == "1.33"
-    assert [f["file"] for f in document["files"]] == [p.as_posix() for p in mixed]
-    deployment = document["files"][1]["resources"][0]
-    assert deployment["status"] == "invalid"
-    assert deployment["problems"] == [
+    assert (document["schemaVersion"], document["command"], document["ok"]) == (1, "verify", False)
+    assert document["summary"]["kubernetesVersion"] == "1.33"
+    assert [r["path"] for r in document["resources"]] == [good.as_posix()] * 2 + [
+        bad.as_posix()
+    ] * 2
+    deployment = document["resources"][2]
+    assert (deployment["status"], deployment["line"]) == ("invalid", 1)
+    assert document["diagnostics"] == [
         {
-            "path": "spec.replicas",
-            "message": "must be an integer (got string '3')",
-            "rule": "schema",
+            "code": "MG611",
             "severity": "error",
-        }
+            "path": bad.as_posix(),
+            "line": 7,
+            "column": 3,
+            "field": "spec.replicas",
+            "message": "must be an integer (got string '3')",
+            "hint": "",
+            "related": [
+                {
+                    "path": bad.as_posix(),
+                    "line": 1,
+                    "column": 1,
+                    "message": "document 1: Deployment/web",
+                }
+            ],
+        },
+        {
+            "code": "MG610",
+            "severity": "error",
+            "path": broken.as_posix(),
+            "line": 2,
+            "column": 1,
+            "field": "",
+            "message": "YAML syntax error: while parsing a flow sequence, did not find expected ',' or ']'",
+            "hint": "",
+            "related": [],
+        },
     ]
-    assert document["files"][2]["errors"][0]["line"] == 2
-    assert document["summary"]["total"] == {"resources": 4, "valid": 3, "invalid": 1, "skipped": 0}
-    assert document["summary"]["kinds"]["v1/ConfigMap"]["valid"] == 3
+    summary = document["summary"]
+    assert (summary["errors"], summary["warnings"], summary["fileErrors"]) == (2, 0, 1)
+    assert summary["total"] == {"resources": 4, "valid": 3, "invalid": 1, "skipped": 0}
+    assert summary["kinds"]["v1/ConfigMap"]["valid"] == 3
 
 
-def test_json_without_summary(mixed: tuple[Path, Path, Path]) -> None:
-    document = json.loads(verify_cli(*mixed, "--format", "json", "--no-summary").stdout)
-    assert "summary" not in document
+def test_json_is_complete_whatever_the_text_settings(mixed: tuple[Path, Path, Path]) -> None:
+    full = verify_cli(*mixed, "--format", "json").stdout
+    assert verify_cli(*mixed, "--format", "json", "--no-summary").stdout == full
+    assert verify_cli(*mixed, "--format", "json", "-q").stdout == full
 
 
 def test_junit_is_xml_with_the_right_counts(mixed: tuple[Path, Path, Path]) -> None:
@@ -82,8 +110,10 @@ def test_junit_is_xml_with_the_right_counts(mixed: tuple[Path, Path, Path]) -> N
     assert [s.get("name") for s in suites] == [p.as_posix() for p in mixed]
     failure = suites[1].find("testcase/failure")
     assert failure is not None
-    assert failure.text == "spec.replicas: must be an integer (got string '3')"
-    assert suites[1].findall("testcase")[0].get("name") == "1:Deployment/web"
+    bad = mixed[1].as_posix()
+    assert failure.text == f"{bad}:7:3: spec.replicas: must be an integer (got string '3')"
+    case = suites[1].findall("testcase")[0]
+    assert (case.get("name"), case.get("file"), case.get("line")) == ("1:Deployment/web", bad, "1")
     assert suites[2].find("testcase/error") is not None
 
 
@@ -91,11 +121,42 @@ def test_github_annotations(mixed: tuple[Path, Path, Path]) -> None:
     _, bad, broken = mixed
     result = verify_cli(*mixed, "--format", "github", "--no-summary")
     assert result.stdout.splitlines() == [
-        f"::error file={bad.as_posix()},title=document 1%3A Deployment/web::"
+        f"::error file={bad.as_posix()},line=7,col=3,title=MG611 document 1%3A Deployment/web::"
         "spec.replicas: must be an integer (got string '3')",
         f"::error file={broken.as_posix()},line=2,col=1,title=cannot read::"
         "YAML syntax error: while parsing a flow sequence, did not find expected ',' or ']'",
     ]
+
+
+def test_lines_of_list_items_and_nested_fields(write: Write) -> None:
+    items = [config_map("a"), deployment("b", replicas="x")]
+    path = write(
+        "list.yaml", [config_map("first"), {"apiVersion": "v1", "kind": "List", "items": items}]
+    )
+    document = json.loads(verify_cli(path, "--format", "json").stdout)
+    (diagnostic,) = document["diagnostics"]
+    text = path.read_text().splitlines()
+    line = diagnostic["line"]
+    assert text[line - 1].strip() == "replicas: x"
+    assert diagnostic["related"][0]["message"] == "document 2[1]: Deployment/b"
+    assert text[diagnostic["related"][0]["line"] - 1].lstrip(" -").startswith("apiVersion: apps/v1")
+
+
+def test_a_clean_run_has_no_notice_and_one_note_for_model_only_kinds(write: Write) -> None:
+    job = {
+        "apiVersion": "kubeflow.org/v1",
+        "kind": "PyTorchJob",
+        "metadata": {"name": "j"},
+        "spec": {"pytorchReplicaSpecs": {}},
+    }
+    path = write("jobs.yaml", [job, {**job, "metadata": {"name": "k"}}])
+    github = verify_cli(path, "--format", "github").stdout
+    assert "::notice" not in github
+    verbose = verify_cli(path, "--format", "github", "-v").stdout
+    assert verbose.count("title=MG617") == 1
+    text = verify_cli(path).stdout
+    assert text.count("note[MG617]") == 1
+    assert "kubeflow.org/v1/PyTorchJob" in text
 
 
 def test_exit_codes(write: Write) -> None:

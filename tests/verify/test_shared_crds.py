@@ -70,12 +70,12 @@ def test_kubectl_kustomize_piped_to_verify(crds_dir: Path, monkeypatch: pytest.M
     result = verify_cli("-", "--crds", crds_dir, "--kubernetes-version", "1.33", "--format", "json")
     assert result.code == 0, result.stdout
     document = json.loads(result.stdout)
-    assert document["files"][0]["file"] == "<stdin>"
+    assert {r["path"] for r in document["resources"]} == {"<stdin>"}
     kinds = document["summary"]["kinds"]
     assert kinds["kubeflow.org/v1/PyTorchJob"]["valid"] >= 1
     assert kinds["karpenter.sh/v1/NodePool"]["valid"] >= 1
     # Checked against the upstream CRDs, not manifestgen's fallback models.
-    schemas = {r["schema"] for r in document["files"][0]["resources"] if r["kind"] == "PyTorchJob"}
+    schemas = {r["schema"] for r in document["resources"] if r["kind"] == "PyTorchJob"}
     assert all(s.startswith("crd pytorchjobs.kubeflow.org/v1") for s in schemas)
 
 

@@ -1,12 +1,10 @@
-"""GitHub Actions workflow commands: each problem an annotation on its file.
-
-Resources carry no line numbers (the fast loader keeps none), so resource problems are
-file-level annotations titled with the document and object; syntax errors have a line.
-"""
+"""GitHub Actions workflow commands: each problem an annotation at its line, titled
+with its code, the document and the object (lines: verify/lines.py)."""
 
 from __future__ import annotations
 
 from manifestgen.report.workflow_commands import annotation
+from manifestgen.verify.diagnostics import code_of, model_only_note
 from manifestgen.verify.formats.settings import ReportSettings
 from manifestgen.verify.formats.text import summary_lines
 from manifestgen.verify.model import FileError, Finding, Resource, VerifyResult
@@ -14,8 +12,8 @@ from manifestgen.verify.model import FileError, Finding, Resource, VerifyResult
 
 def _resource_annotation(resource: Resource, finding: Finding) -> str:
     message = f"{finding.path}: {finding.message}" if finding.path else finding.message
-    title = f"document {resource.position}: {resource.label}"
-    return annotation(finding.severity, resource.file, title, message)
+    title = f"{code_of(finding)} document {resource.position}: {resource.label}"
+    return annotation(finding.severity, resource.file, title, message, finding.line, finding.column)
 
 
 def _file_annotation(file: str, error: FileError) -> str:
@@ -33,6 +31,9 @@ def render_github(result: VerifyResult, settings: ReportSettings) -> str:
                     for note in resource.notes
                 ]
         lines += [_file_annotation(file.file, error) for error in file.errors]
+    note = model_only_note(result)
+    if note is not None and settings.verbose:  # no notice on every clean run
+        lines.append(annotation("notice", "", note.code, f"{note.message}\nhint: {note.hint}"))
     if settings.summary:
         lines += summary_lines(result)
     return "".join(f"{line}\n" for line in lines)

@@ -1,36 +1,28 @@
-"""One JSON document: every resource with its verdict, file errors, and the counts."""
+"""verify's JSON: the shape every command shares (json_shape.py), with each resource's
+verdict under `resources`. Always complete: `--no-summary` shortens text output only."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from manifestgen.report.json_shape import render_document
+from manifestgen.verify.diagnostics import verify_diagnostics
 from manifestgen.verify.formats.settings import ReportSettings
-from manifestgen.verify.model import FileResult, KindCounts, Resource, VerifyResult
+from manifestgen.verify.model import KindCounts, Resource, VerifyResult
 
 
 def _resource(resource: Resource) -> dict[str, Any]:
     return {
+        "path": resource.file,
         "document": resource.document,
         "item": resource.item,
+        "line": resource.line,
         "apiVersion": resource.api_version,
         "kind": resource.kind,
         "name": resource.name,
         "status": resource.status,
         "schema": resource.schema,
-        "problems": [
-            {"path": f.path, "message": f.message, "rule": f.rule, "severity": f.severity}
-            for f in resource.findings
-        ],
         "notes": list(resource.notes),
-    }
-
-
-def _file(file: FileResult) -> dict[str, Any]:
-    return {
-        "file": file.file,
-        "errors": [{"message": e.message, "line": e.line, "column": e.column} for e in file.errors],
-        "resources": [_resource(r) for r in file.resources],
     }
 
 
@@ -44,17 +36,14 @@ def _counts(counts: KindCounts) -> dict[str, int]:
 
 
 def render_json(result: VerifyResult, settings: ReportSettings) -> str:
-    document: dict[str, Any] = {
-        "ok": result.ok,
+    del settings  # the document is the same whatever the text settings are
+    summary = {
         "kubernetesVersion": result.kubernetes_version,
         "crds": list(result.crd_locations),
-        "files": [_file(f) for f in result.files],
+        "files": len(result.files),
+        "fileErrors": len(result.file_errors()),
+        "kinds": {key: _counts(c) for key, c in result.counts_by_kind().items()},
+        "total": _counts(result.totals()),
     }
-    if settings.summary:
-        document["summary"] = {
-            "kinds": {key: _counts(c) for key, c in result.counts_by_kind().items()},
-            "total": _counts(result.totals()),
-            "files": len(result.files),
-            "fileErrors": len(result.file_errors()),
-        }
-    return json.dumps(document, indent=2, sort_keys=True) + "\n"
+    resources = [_resource(r) for r in result.resources()]
+    return render_document("verify", verify_diagnostics(result), summary, {"resources": resources})

@@ -6,14 +6,17 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from manifestgen.verify.formats.settings import ReportSettings
-from manifestgen.verify.model import FileResult, Resource, VerifyResult
+from manifestgen.verify.model import FileResult, Finding, Resource, VerifyResult
 
 
 def _testcase(suite: ET.Element, resource: Resource) -> None:
     case = ET.SubElement(
         suite, "testcase", name=f"{resource.position}:{resource.label}", classname=resource.file
     )
-    lines = [f"{f.path}: {f.message}" if f.path else f.message for f in resource.findings]
+    if resource.line:  # the attributes pytest writes, which CI report viewers link from
+        case.set("file", resource.file)
+        case.set("line", str(resource.line))
+    lines = [_finding_line(resource.file, f) for f in resource.findings]
     if resource.status == "invalid":
         errors = resource.errors
         failure = ET.SubElement(
@@ -23,6 +26,13 @@ def _testcase(suite: ET.Element, resource: Resource) -> None:
     elif resource.status == "skipped":
         reason = "; ".join([*lines, *resource.notes]) or "skipped"
         ET.SubElement(case, "skipped", message=reason)
+
+
+def _finding_line(file: str, finding: Finding) -> str:
+    """`file:line:col: field: message`, gcc-style, as the other formats locate problems."""
+    where = f"{file}:{finding.line}:{finding.column}: " if finding.line else ""
+    field = f"{finding.path}: " if finding.path else ""
+    return f"{where}{field}{finding.message}"
 
 
 def _testsuite(parent: ET.Element, file: FileResult) -> tuple[int, int, int, int]:

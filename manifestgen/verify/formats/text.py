@@ -6,6 +6,7 @@ bad.yaml:7:3: YAML syntax error: could not find expected ':'
 
 from __future__ import annotations
 
+from manifestgen.verify.diagnostics import model_only_note
 from manifestgen.verify.formats.settings import ReportSettings
 from manifestgen.verify.model import FileError, Finding, Resource, VerifyResult
 
@@ -67,8 +68,17 @@ def render_text(result: VerifyResult, settings: ReportSettings) -> str:
         # A syntax error ends its file: it comes after the documents read before it.
         lines += [file_error_line(file.file, error) for error in file.errors]
     if settings.summary:
+        lines += run_notes(result)
         lines += summary_lines(result)
     return "".join(f"{line}\n" for line in lines)
+
+
+def run_notes(result: VerifyResult) -> list[str]:
+    """Notes about the run as a whole, once each (not once per object)."""
+    note = model_only_note(result)
+    if note is None:
+        return []
+    return [f"note[{note.code}]: {note.message}", f"  hint: {note.hint}"]
 
 
 def _plural(count: int, noun: str) -> str:
