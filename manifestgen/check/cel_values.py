@@ -80,8 +80,9 @@ def apply_defaults(value: Any, schema: Mapping[str, Any]) -> Any:
 
     The API server defaults a request before it validates it, and several upstream rules read
     defaulted fields (Kueue's ``preemption.reclaimWithinCohort``, Karpenter's disruption budgets).
-    As in Kubernetes, a null in a non-nullable field is replaced by its default too, and defaults
-    are themselves defaulted.
+    As in Kubernetes, a null in a non-nullable field is replaced by its default too, or dropped
+    when there is none (an object field only; a null list item stays), and defaults are
+    themselves defaulted.
     """
     if isinstance(value, Mapping):
         return _default_object(value, schema)
@@ -109,12 +110,15 @@ def _default_object(value: Mapping[str, Any], schema: Mapping[str, Any]) -> dict
         if absent and prop.get("default") is not None:
             result[key] = copy.deepcopy(prop["default"])
     extra = schema.get("additionalProperties")
-    for key, child in result.items():
+    for key, child in list(result.items()):
         sub = properties.get(key) if key in properties else extra
-        if isinstance(sub, Mapping):
-            result[key] = apply_defaults(default_for(child, sub), sub)
-        else:
+        if not isinstance(sub, Mapping):
             result[key] = copy.deepcopy(child)
+        elif child is None and not sub.get("nullable") and sub.get("default") is None:
+            # PruneNonNullableNullsWithoutDefaults: such a null is dropped, not rejected.
+            del result[key]
+        else:
+            result[key] = apply_defaults(default_for(child, sub), sub)
     return result
 
 

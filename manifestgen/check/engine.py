@@ -119,9 +119,10 @@ def describe_error(
         node = _value_at(instance, error.instance_path)
         names = [str(key) for key in node] if isinstance(node, Mapping) else []
         return _unknown_fields(path, names, schema, error.schema_path)
-    describe = _DESCRIBERS.get(type(kind).__name__)
+    name = type(kind).__name__
+    describe = _DESCRIBERS.get(name)
     message = describe(kind, error.instance) if describe else _fallback_message(error)
-    return [ObjectProblem(path, message)]
+    return [ObjectProblem(path, message, blocking=name in BLOCKING_KINDS)]
 
 
 def _unknown_fields(
@@ -160,6 +161,11 @@ def _constant(kind: Any, instance: Any) -> str:
 def _any_of(kind: Any, instance: Any) -> str:
     return f"does not match any of the allowed forms (got {messages.describe_value(instance)})"
 
+
+# The errors after which the API server skips CEL rules (apiextensions-apiserver's
+# hasBlockingErr: field.ErrorTypeTypeInvalid, Required, NotSupported, TooLong, TooMany).
+# Unknown fields are not among them: the API server prunes those before validating.
+BLOCKING_KINDS = frozenset({"Type", "Required", "Enum", "MaxLength", "MaxItems", "MaxProperties"})
 
 _LIMITS = (
     "MinLength",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -22,12 +22,16 @@ class ObjectProblem:
     `path` is the JSON path inside the object (keys and list indexes), `message` a short
     human sentence, `rule` the family of check that found it: "schema" (JSON Schema),
     "metadata" (API-server-style name, label and annotation checks) or "model" (the
-    fallback pydantic model used when no CRD is configured).
+    fallback pydantic model used when no CRD is configured). `blocking` marks the errors
+    after which the API server does not run a CRD's CEL rules (a wrong type, a missing
+    required field, a value outside an enum, too long, too many items or properties); it
+    takes no part in comparing problems.
     """
 
     path: JsonPath
     message: str
     rule: str = "schema"
+    blocking: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,9 @@ class CheckOutcome:
     # Checks that applied but could not be made here ("spec.x: <rule>: <reason>"), such
     # as CEL transition rules: listed so a reader never mistakes them for passes.
     skipped: tuple[str, ...] = ()
+    # Set when the schema found checks nothing (a CRD without a structural schema): why.
+    # Such an object is unchecked, never valid.
+    unchecked: str = ""
 
     @property
     def ok(self) -> bool:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from manifestgen.check.cache import PreparedSchemaCache, prepared_key
+from manifestgen.check.cel_values import apply_defaults
 from manifestgen.check.crds import CrdFileCache, CrdVersion, GroupVersionKind, load_crd_versions
 from manifestgen.check.engine import (
     CompiledSchema,
@@ -27,6 +28,7 @@ from manifestgen.check.kubernetes import (
     KubernetesSchemas,
     select_version,
 )
+from manifestgen.check.legacy import Replacement, superseded
 from manifestgen.check.metadata import NameRule, metadata_problems, name_rule
 from manifestgen.check.problems import (
     CheckOutcome,
@@ -171,11 +173,20 @@ class OutputValidator:
             stem, schema = builtin
             name = f"kubernetes {self._kubernetes.label} {stem}"
             return _schema_checker(schema, "kubernetes", name, name_rule(kind, builtin=True))
+        legacy = superseded(gvk, self._crds)
+        if legacy is not None:
+            return _legacy_checker(gvk, legacy)
         crd = self._crds.get(gvk)
         if crd is not None:
             schema_check = _schema_checker(
-                self._prepared_schema(gvk).schema, "crd", crd.label, name_rule(kind, builtin=False)
+                self._prepared_schema(gvk).schema,
+                "crd",
+                crd.label,
+                name_rule(kind, builtin=False),
+                admit=lambda obj: apply_defaults(to_json_value(obj), crd.schema),
             )
+            if not declares_fields(crd.schema):
+                return _without_structural_schema(schema_check, crd)
             if not _declares_rules(crd.schema):
                 return schema_check
             return _with_cel_rules(schema_check, self._cel_evaluator(), crd.schema)
@@ -231,21 +242,74 @@ class OutputValidator:
 
 
 def _schema_checker(
-    schema: Mapping[str, Any], source: SchemaSource, name: str, rule: NameRule
+    schema: Mapping[str, Any],
+    source: SchemaSource,
+    name: str,
+    rule: NameRule,
+    *,
+    admit: Callable[[Mapping[str, Any]], Any] | None = None,
 ) -> Checker:
+    """A checker against one compiled schema. `admit` turns an object into what the API
+    server validates (a custom resource: nulls pruned, defaults applied)."""
     try:
         compiled = CompiledSchema(schema)
     except SchemaCompileError as error:
         # Never crash on a CRD: every object of this kind reports why it was not checked.
-        broken = (ObjectProblem((), f"cannot be checked: its schema does not compile ({error})"),)
+        broken = (
+            ObjectProblem(
+                (), f"cannot be checked: its schema does not compile ({error})", blocking=True
+            ),
+        )
         return lambda _obj: CheckOutcome(broken, source, name)
 
     def check(obj: Mapping[str, Any]) -> CheckOutcome:
         found = compiled.problems(obj)
+        if found and admit is not None:
+            # Pruning nulls and defaulting only ever remove problems (the API server checks
+            # defaults against the schema when the CRD is created), so an object valid as
+            # written needs neither: the common case pays nothing for them.
+            found = compiled.problems(admit(obj))
         found += metadata_problems(obj, rule)
         return CheckOutcome(sort_problems(found), source, name)
 
     return check
+
+
+def _without_structural_schema(checker: Checker, crd: CrdVersion) -> Checker:
+    """Only `metadata` can be wrong (the API server checks it whatever the schema); an
+    object with good metadata is unchecked, not valid."""
+    reason = (
+        f"the CRD {crd.crd_name}/{crd.version} has no structural schema (it keeps unknown "
+        "fields and declares none), so any content is accepted; use --skip-kind or "
+        "--missing-schema warn to accept it"
+    )
+
+    def check(obj: Mapping[str, Any]) -> CheckOutcome:
+        outcome = checker(obj)
+        return outcome if outcome.problems else replace(outcome, unchecked=reason)
+
+    return check
+
+
+def _legacy_checker(gvk: GroupVersionKind, legacy: Replacement) -> Checker:
+    group, version, kind = gvk
+    message = (
+        f"{group}/{version} {kind} is a legacy API: the configured CRDs serve what replaced "
+        f"it; {legacy.hint}"
+    )
+    outcome = CheckOutcome((ObjectProblem(("apiVersion",), message, "kind", True),), "crd")
+    return lambda _obj: outcome
+
+
+def declares_fields(schema: Mapping[str, Any]) -> bool:
+    """Whether a CRD version's schema checks anything: false for Katib's Experiment, whose
+    whole schema is `{type: object, x-kubernetes-preserve-unknown-fields: true}`."""
+    if schema.get("x-kubernetes-preserve-unknown-fields") is not True:
+        return True
+    declared = schema.get("properties")
+    names = set(declared) if isinstance(declared, Mapping) else set()
+    checked = set(schema) - {"type", "x-kubernetes-preserve-unknown-fields", "properties"}
+    return bool(names - {"apiVersion", "kind", "metadata"} or checked)
 
 
 def _declares_rules(schema: Any) -> bool:
@@ -257,14 +321,24 @@ def _declares_rules(schema: Any) -> bool:
     return False
 
 
+# What the API server says, word for word, when a blocking error kept it from running CEL.
+RULES_NOT_CHECKED = (
+    "some validation rules were not checked because the object was invalid; "
+    "correct the existing errors to complete validation"
+)
+
+
 def _with_cel_rules(checker: Checker, cel: CelEvaluator, raw: Mapping[str, Any]) -> Checker:
-    """Add the CRD's CEL rules, evaluated once the object fits the schema (as the API
-    server does: a rule over a field of the wrong type would only add noise)."""
+    """Add the CRD's CEL rules. As the API server does, they run unless the schema found a
+    blocking error (a wrong type, a missing field...: a rule reading that field would only
+    add noise); after other errors (a pattern, a minimum, an unknown field) they run too."""
 
     def check(obj: Mapping[str, Any]) -> CheckOutcome:
         outcome = checker(obj)
-        if outcome.problems:
-            return outcome
+        if any(p.blocking for p in outcome.problems):
+            # A note, not one more problem: the object is already invalid, and the reader
+            # (or a build diagnostic per problem) gains nothing from a second error.
+            return replace(outcome, skipped=(f"(object): CEL rules: {RULES_NOT_CHECKED}",))
         findings = cel.evaluate(raw, to_json_value(obj))
         failed = [
             ObjectProblem(f.path, f.message, rule="cel") for f in findings if f.status == "failed"
@@ -274,7 +348,8 @@ def _with_cel_rules(checker: Checker, cel: CelEvaluator, raw: Mapping[str, Any])
             for f in findings
             if f.status == "skipped"
         )
-        return replace(outcome, problems=sort_problems(failed), skipped=skipped)
+        problems = sort_problems((*outcome.problems, *failed))
+        return replace(outcome, problems=problems, skipped=skipped)
 
     return check
 

@@ -16,6 +16,7 @@ from manifestgen.verify import (
     ReportSettings,
     VerifyError,
     VerifyOptions,
+    cluster_versions,
     crd_locations,
     verify,
 )
@@ -51,7 +52,8 @@ def add_verify_arguments(parser: argparse.ArgumentParser) -> None:
         "--kubernetes-version",
         metavar="X.Y",
         default=None,
-        help="schemas of this Kubernetes version (default: the newest bundled)",
+        help="schemas of this Kubernetes version (default: for out/<cluster> of the --root "
+        "repository, that cluster's kubernetesVersion; else the newest bundled)",
     )
     parser.add_argument(
         "--crds",
@@ -110,6 +112,7 @@ def options_from(args: argparse.Namespace) -> VerifyOptions:
         stdin=_read_stdin() if reads_stdin else b"",
         kubernetes_version=args.kubernetes_version,
         crds=crd_locations(args.crds, args.root),
+        cluster_versions=cluster_versions(args.root),
         skip_kinds=frozenset(args.skip_kind),
         reject_kinds=frozenset(args.reject_kind),
         missing_schema=args.missing_schema,

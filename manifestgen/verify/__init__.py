@@ -13,7 +13,7 @@ The library never prints; `manifestgen.cli.verify_command` does.
 """
 
 from manifestgen.verify.formats import FORMATS, ReportSettings
-from manifestgen.verify.locations import crd_locations
+from manifestgen.verify.locations import cluster_versions, crd_locations
 from manifestgen.verify.model import (
     MISSING_SCHEMA_MODES,
     FileError,
@@ -39,6 +39,7 @@ __all__ = [
     "VerifyError",
     "VerifyOptions",
     "VerifyResult",
+    "cluster_versions",
     "crd_locations",
     "newest_kubernetes_version",
     "verify",

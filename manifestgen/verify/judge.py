@@ -13,6 +13,7 @@ from typing import Any
 
 from manifestgen.check import CheckOutcome, ObjectProblem, OutputValidator, format_path
 from manifestgen.check.children import child_name_problems
+from manifestgen.check.legacy import replacement
 from manifestgen.check.problems import sort_problems
 from manifestgen.verify.inputs import Document, Source, read_documents
 from manifestgen.verify.lines import with_lines
@@ -59,7 +60,10 @@ class Judge:
             return replace(base, status="invalid", findings=(rejected,))
         outcome = self.validator.check(obj)
         if outcome.source == "none" and not outcome.problems:
-            return self._unchecked(base)
+            return self._unchecked(base, _no_schema(base), "no schema")
+        if outcome.unchecked:
+            unchecked = replace(base, schema=outcome.schema_name)
+            return self._unchecked(unchecked, f"not checked: {outcome.unchecked}", "no schema")
         return self._checked(base, obj, outcome)
 
     def _checked(self, base: Resource, obj: Any, outcome: CheckOutcome) -> Resource:
@@ -75,18 +79,26 @@ class Judge:
             base, status=status, findings=findings, schema=outcome.schema_name, notes=notes
         )
 
-    def _unchecked(self, base: Resource) -> Resource:
+    def _unchecked(self, base: Resource, message: str, short: str) -> Resource:
+        """A resource nothing could be checked for, judged by --missing-schema."""
         mode = self.policy.missing_schema
         if mode == "skip":
-            return replace(base, status="skipped", notes=("skipped: no schema",))
-        message = (
-            f"no schema for {base.kind_key}: pass the CRD that defines it with --crds, "
-            "or use --skip-kind"
-        )
+            return replace(base, status="skipped", notes=(f"skipped: {short}",))
         if mode == "warn":
             warning = Finding("", message, "missing-schema", "warning")
             return replace(base, status="skipped", findings=(warning,))
         return replace(base, status="invalid", findings=(Finding("", message, "missing-schema"),))
+
+
+def _no_schema(resource: Resource) -> str:
+    group, _, version = resource.api_version.rpartition("/")
+    legacy = replacement((group, version, resource.kind))
+    if legacy is not None:
+        return f"no CRD serves {resource.kind_key}, a legacy API; {legacy.hint}"
+    return (
+        f"no schema for {resource.kind_key}: pass the CRD that defines it with --crds, "
+        "or use --skip-kind"
+    )
 
 
 def _identity(obj: Any) -> tuple[str, str, str]:

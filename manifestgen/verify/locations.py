@@ -1,13 +1,15 @@
 """Where `verify` finds CRDs: the Platform's `spec.crds`, `--crds`, `$MANIFESTGEN_CRDS`.
 
 The order (and so which CRD wins when two serve the same kind) is the one `build` uses,
-so that `verify out/` judges generated files exactly as `build` did. The Platform is read
+so that `verify out/` judges generated files exactly as `build` did; for the same reason
+each `out/<cluster>` is checked against that cluster's Kubernetes version. The Platform is read
 with a plain libyaml scan of `specs/`, not the spec pipeline: only `spec.crds` is needed,
 and the pipeline's models would cost a cold `verify` more time than the whole check.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -15,12 +17,16 @@ from typing import Any
 import yaml
 
 from manifestgen.options import crds_from_environment
+from manifestgen.render.layout import ARGOCD_DIR
 from manifestgen.verify.model import VerifyError
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 PLATFORM_API_VERSION = "manifestgen.io/v1alpha1"
 SPECS_DIR = "specs"
+# Where `build` writes by default; `verify` borrows each cluster's Kubernetes version there.
+OUT_DIR = "out"
+_VERSION = re.compile(r"[0-9]+\.[0-9]+")
 
 
 def crd_locations(explicit: Sequence[Path], root: Path | None) -> tuple[Path, ...]:
@@ -45,14 +51,48 @@ def platform_crds(root: Path | None) -> list[tuple[Path, str]]:
     Empty when `root` has no `specs/` or no readable Platform there: `build` reports a
     broken Platform; `verify` only borrows its CRD list.
     """
-    if root is None or not (root / SPECS_DIR).is_dir():
+    found = _platform(root)
+    if found is None or root is None:
         return []
+    file, spec = found
+    origin = f"{file.relative_to(root).as_posix()} spec.crds"
+    return [(p if p.is_absolute() else root / p, origin) for p in _crd_entries(spec)]
+
+
+def cluster_versions(root: Path | None) -> tuple[tuple[Path, str], ...]:
+    """(`out/<cluster>` directory, its Kubernetes version) for each cluster of the Platform,
+    and `out/argocd` with the newest of them, as `build` checks them. Empty without one."""
+    found = _platform(root)
+    if found is None or root is None:
+        return ()
+    clusters = found[1].get("clusters")
+    versions = {
+        name: str(cluster["kubernetesVersion"])
+        for name, cluster in (clusters.items() if isinstance(clusters, Mapping) else ())
+        if isinstance(name, str)
+        and isinstance(cluster, Mapping)
+        and _is_version(cluster.get("kubernetesVersion"))
+    }
+    if not versions:
+        return ()
+    newest = max(versions.values(), key=lambda v: tuple(int(x) for x in v.split(".")))
+    versions[ARGOCD_DIR] = newest
+    return tuple((root / OUT_DIR / name, version) for name, version in sorted(versions.items()))
+
+
+def _is_version(value: Any) -> bool:
+    return isinstance(value, str) and _VERSION.fullmatch(value) is not None
+
+
+def _platform(root: Path | None) -> tuple[Path, Mapping[str, Any]] | None:
+    """The first Platform under `root/specs` and its `spec`, or None."""
+    if root is None or not (root / SPECS_DIR).is_dir():
+        return None
     for file in _spec_files(root / SPECS_DIR):
-        crds = _platform_crds_in(file)
-        if crds is not None:
-            origin = f"{file.relative_to(root).as_posix()} spec.crds"
-            return [(p if p.is_absolute() else root / p, origin) for p in crds]
-    return []
+        spec = _platform_spec_in(file)
+        if spec is not None:
+            return file, spec
+    return None
 
 
 def _spec_files(directory: Path) -> list[Path]:
@@ -66,7 +106,7 @@ def _spec_files(directory: Path) -> list[Path]:
     return sorted(found, key=lambda p: p.relative_to(directory).as_posix())
 
 
-def _platform_crds_in(file: Path) -> list[Path] | None:
+def _platform_spec_in(file: Path) -> Mapping[str, Any] | None:
     try:
         documents = list(yaml.load_all(file.read_bytes(), Loader=_Loader))
     except (OSError, ValueError, yaml.YAMLError):
@@ -77,12 +117,13 @@ def _platform_crds_in(file: Path) -> list[Path] | None:
             and document.get("apiVersion") == PLATFORM_API_VERSION
             and document.get("kind") == "Platform"
         ):
-            return list(_crd_entries(document.get("spec")))
+            spec = document.get("spec")
+            return spec if isinstance(spec, Mapping) else {}
     return None
 
 
-def _crd_entries(spec: Any) -> Iterator[Path]:
-    crds = spec.get("crds") if isinstance(spec, Mapping) else None
+def _crd_entries(spec: Mapping[str, Any]) -> Iterator[Path]:
+    crds = spec.get("crds")
     for entry in crds if isinstance(crds, list) else ():
         if isinstance(entry, str) and entry:
             yield Path(entry)

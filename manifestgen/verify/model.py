@@ -27,7 +27,9 @@ class VerifyOptions:
 
     `paths` are files or directories (searched recursively for *.yaml, *.yml and *.json);
     `Path("-")` stands for `stdin`. `crds` are the CRD locations, in priority order (the
-    first CRD found for a group, version and kind wins). `skip_kinds` and `reject_kinds`
+    first CRD found for a group, version and kind wins). `cluster_versions` gives the
+    Kubernetes version of the files under a directory (`out/<cluster>` of a manifestgen
+    repository), used unless `kubernetes_version` is set. `skip_kinds` and `reject_kinds`
     hold `Kind` or `apiVersion/Kind` (`batch/v1/Job`). `workers` None means one process
     per available core, used only when the input is large enough to pay for them.
     """
@@ -36,6 +38,7 @@ class VerifyOptions:
     stdin: bytes = b""
     kubernetes_version: str | None = None
     crds: tuple[Path, ...] = ()
+    cluster_versions: tuple[tuple[Path, str], ...] = ()
     skip_kinds: frozenset[str] = frozenset()
     reject_kinds: frozenset[str] = frozenset()
     missing_schema: MissingSchema = "error"

@@ -1,6 +1,8 @@
 """`verify(options)`: read every input, check every object, return the verdicts.
 
-One `OutputValidator` serves the whole run, so each schema is compiled once. Large inputs
+One `OutputValidator` per Kubernetes version serves the whole run, so each schema is
+compiled once; files under `out/<cluster>` of a manifestgen repository use that cluster's
+version unless one is given. Large inputs
 are spread over worker processes: the files are cut into contiguous runs of about equal
 size, each worker judges its runs with its own validator, and the results are put back
 in input order, so the output is the same whatever the number of workers. On Linux the
@@ -36,21 +38,49 @@ CHUNKS_PER_WORKER = 8
 
 @dataclass(frozen=True)
 class _Setup:
-    """What a worker needs to build the same validator and judge as the parent."""
+    """What a worker needs to build the same validators and judges as the parent."""
 
     kubernetes_version: str
     crds: tuple[Path, ...]
     policy: Policy
     use_cache: bool
     cache_dir: Path | None
+    # (resolved directory, Kubernetes version) of each out/<cluster>; empty when the
+    # version was given on the command line.
+    cluster_versions: tuple[tuple[Path, str], ...] = ()
 
-    def judge(self) -> Judge:
+    def judge(self, version: str) -> Judge:
         cache = schema_cache(self.cache_dir) if self.use_cache else None
         try:
-            validator = OutputValidator.create(self.kubernetes_version, self.crds, cache=cache)
+            validator = OutputValidator.create(version, self.crds, cache=cache)
         except (CrdLoadError, UnsupportedKubernetesVersionError) as error:
             raise VerifyError(str(error)) from error
         return Judge(validator, self.policy)
+
+    def version_of(self, source: Source) -> str:
+        if source.path is not None and self.cluster_versions:
+            resolved = source.path.resolve()
+            for directory, version in self.cluster_versions:
+                if resolved.is_relative_to(directory):
+                    return version
+        return self.kubernetes_version
+
+
+class _Judges:
+    """One judge per Kubernetes version, each made on first use (CRD files are read once
+    per process, so a second version costs only its own schemas)."""
+
+    def __init__(self, setup: _Setup) -> None:
+        self.setup = setup
+        self._by_version: dict[str, Judge] = {}
+
+    def judge(self, version: str) -> Judge:
+        if version not in self._by_version:
+            self._by_version[version] = self.setup.judge(version)
+        return self._by_version[version]
+
+    def file(self, source: Source) -> FileResult:
+        return self.judge(self.setup.version_of(source)).file(source)
 
 
 def newest_kubernetes_version() -> str:
@@ -62,23 +92,29 @@ def newest_kubernetes_version() -> str:
 def verify(options: VerifyOptions) -> VerifyResult:
     """Verify every object under `options.paths`. Raises `VerifyError` if it cannot run."""
     sources = discover(options.paths, options.stdin)
+    by_directory = () if options.kubernetes_version else options.cluster_versions
     setup = _Setup(
         options.kubernetes_version or newest_kubernetes_version(),
         options.crds,
         Policy(options.skip_kinds, options.reject_kinds, options.missing_schema),
         options.use_cache,
         options.cache_dir,
+        tuple((directory.resolve(), version) for directory, version in by_directory),
     )
-    judge = setup.judge()
+    judges = _Judges(setup)
+    # Made here, before any worker is forked: bad versions and CRDs fail early, and forked
+    # workers inherit the judges.
+    used = sorted({setup.version_of(s) for s in sources} or {setup.kubernetes_version})
+    labels = sorted({judges.judge(version).validator.kubernetes_version for version in used})
     workers = planned_workers(options.workers, sources)
     if workers > 1:
-        files = _in_workers(judge, setup, sources, workers)
+        files = _in_workers(judges, setup, sources, workers)
     else:
         with gc_paused():
-            files = [judge.file(source) for source in sources]
+            files = [judges.file(source) for source in sources]
     return VerifyResult(
         tuple(files),
-        judge.validator.kubernetes_version,
+        ", ".join(labels),
         tuple(p.as_posix() for p in options.crds),
         workers,
     )
@@ -115,14 +151,14 @@ def chunks(sources: Sequence[Source], count: int) -> list[list[Source]]:
     return runs
 
 
-# The worker's judge: inherited from the parent when forked, else built by _start_worker.
-_WORKER_JUDGE: Judge | None = None
+# The worker's judges: inherited from the parent when forked, else made by _start_worker.
+_WORKER_JUDGE: _Judges | None = None
 
 
 def _start_worker(setup: _Setup) -> None:
     global _WORKER_JUDGE
     if _WORKER_JUDGE is None:
-        _WORKER_JUDGE = setup.judge()
+        _WORKER_JUDGE = _Judges(setup)
 
 
 def _judge_run(run: list[Source]) -> list[FileResult]:
@@ -132,7 +168,7 @@ def _judge_run(run: list[Source]) -> list[FileResult]:
 
 
 def _in_workers(
-    judge: Judge, setup: _Setup, sources: Sequence[Source], workers: int
+    judge: _Judges, setup: _Setup, sources: Sequence[Source], workers: int
 ) -> list[FileResult]:
     global _WORKER_JUDGE
     # Imported here: a cold run on a few files never needs them (~13 ms).

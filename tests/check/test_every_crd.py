@@ -12,7 +12,9 @@ import pytest
 import yaml
 
 from manifestgen.check import OutputValidator
+from manifestgen.check.legacy import superseded
 from manifestgen.check.schemautil import resolve_local_ref
+from tests.check.conftest import KUBERNETES_VERSION
 
 # Strings tried, in order, for a required string with a pattern.
 _STRING_CANDIDATES = ("example", "1", "10%", "1Gi", "5m", "Never", "@daily", "ami-0", "sg-0")
@@ -54,6 +56,19 @@ def _minimal_string(schema: Mapping[str, Any]) -> str:
     pytest.fail(f"no candidate string fits {schema}")
 
 
+def _validator_for(
+    all_crds: OutputValidator, crd_file: Path, gvk: tuple[str, str, str]
+) -> OutputValidator:
+    """`all_crds`, or for a legacy API (which fails next to its replacement's CRDs, with a
+    migration hint) a validator of its own CRD file."""
+    if not superseded(gvk, all_crds.crd_kinds()):
+        return all_crds
+    group, version, kind = gvk
+    legacy = {"apiVersion": f"{group}/{version}", "kind": kind, "metadata": {"name": "x"}}
+    assert [p.rule for p in all_crds.check(legacy).problems] == ["kind"]
+    return OutputValidator.create(KUBERNETES_VERSION, [crd_file])
+
+
 def test_each_served_version_accepts_a_minimal_object(
     all_crds: OutputValidator, crds_dir: Path, crd_file: str
 ) -> None:
@@ -65,7 +80,7 @@ def test_each_served_version_accepts_a_minimal_object(
         assert schema is not None
         obj = minimal_instance(schema, schema)
         obj |= {"apiVersion": f"{group}/{version}", "kind": kind, "metadata": {"name": "example"}}
-        outcome = all_crds.check(obj)
+        outcome = _validator_for(all_crds, crds_dir / crd_file, (group, version, kind)).check(obj)
         assert outcome.source == "crd"
         assert outcome.problems == (), (group, version, kind)
         assert outcome.schema_name.startswith("crd ")
@@ -154,13 +169,15 @@ def _required_scalar(
 
 def _rejection_cases(
     all_crds: OutputValidator, crds_dir: Path, crd_file: str
-) -> list[tuple[str, dict[str, Any], tuple[str, ...], str]]:
-    """(what, broken object, expected path, expected message start) for each served version."""
+) -> list[tuple[OutputValidator, dict[str, Any], tuple[str, ...], str]]:
+    """(validator, broken object, expected path, "<kind> <expected message start>") for each
+    served version."""
     path = str(crds_dir / crd_file)
     cases = []
     for group, version, kind in sorted(
         gvk for gvk in all_crds.crd_kinds() if all_crds.crd_source(*gvk) == path
     ):
+        validator = _validator_for(all_crds, crds_dir / crd_file, (group, version, kind))
         schema = all_crds.strict_crd_schema(group, version, kind)
         assert schema is not None
         valid = minimal_instance(schema, schema)
@@ -172,10 +189,10 @@ def _rejection_cases(
             for part in closed:
                 target = target[part]
             target["manifestgenTypo"] = 1
-            cases.append((f"{kind} unknown", broken, (*closed, "manifestgenTypo"), "unknown field"))
+            cases.append((validator, broken, (*closed, "manifestgenTypo"), f"{kind} unknown field"))
         wrong_type = json.loads(json.dumps(valid))
         wrong_type["metadata"]["name"] = 7
-        cases.append((f"{kind} wrong type", wrong_type, ("metadata", "name"), "must be a string"))
+        cases.append((validator, wrong_type, ("metadata", "name"), f"{kind} must be a string"))
         required = _required_scalar(schema, valid)
         if required is not None:
             field, _ = required
@@ -184,7 +201,7 @@ def _rejection_cases(
             for part in field[:-1]:
                 parent = parent[part]
             del parent[field[-1]]
-            cases.append((f"{kind} missing", missing, field[:-1], f"'{field[-1]}' is required"))
+            cases.append((validator, missing, field[:-1], f"{kind} '{field[-1]}' is required"))
     return cases
 
 
@@ -193,8 +210,9 @@ def test_each_served_version_rejects_typos_wrong_types_and_missing_fields(
 ) -> None:
     cases = _rejection_cases(all_crds, crds_dir, crd_file)
     assert cases
-    for what, broken, path, message in cases:
-        problems = all_crds.check(broken).problems
+    for validator, broken, path, what in cases:
+        message = what.partition(" ")[2]
+        problems = validator.check(broken).problems
         assert any(p.path == path and p.message.startswith(message) for p in problems), (
             what,
             [(p.path, p.message) for p in problems],
