@@ -407,6 +407,60 @@ def inference_service(rng: random.Random, i: int) -> Obj:
     }
 
 
+def resource_flavor(rng: random.Random, i: int) -> Obj:
+    family = rng.choice(("p4d", "p5", "g6e"))
+    return {
+        "apiVersion": "kueue.x-k8s.io/v1beta2",
+        "kind": "ResourceFlavor",
+        "metadata": _meta(rng, "rf", i, namespaced=False),
+        "spec": {
+            "nodeLabels": {"karpenter.k8s.aws/instance-family": family},
+            "tolerations": [
+                {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}
+            ],
+        },
+    }
+
+
+def ray_cluster(rng: random.Random, i: int) -> Obj:
+    replicas = rng.randint(1, 8)
+    return {
+        "apiVersion": "ray.io/v1",
+        "kind": "RayCluster",
+        "metadata": _meta(rng, "ray", i),
+        "spec": {
+            "headGroupSpec": {
+                "rayStartParams": {"dashboard-host": "0.0.0.0"},
+                "template": _pod_template(rng, "ray-head", 0, "Always"),
+            },
+            "workerGroupSpecs": [
+                {
+                    "groupName": "gpu",
+                    "replicas": replicas,
+                    "minReplicas": 1,
+                    "maxReplicas": replicas + 4,
+                    "rayStartParams": {},
+                    "template": _pod_template(rng, "ray-worker", 8, "Always"),
+                }
+            ],
+        },
+    }
+
+
+def pod_group(rng: random.Random, i: int) -> Obj:
+    members = rng.randint(2, 16)
+    return {
+        "apiVersion": "scheduling.volcano.sh/v1beta1",
+        "kind": "PodGroup",
+        "metadata": _meta(rng, "pg", i),
+        "spec": {
+            "minMember": members,
+            "queue": rng.choice(("default", "research")),
+            "minResources": {"nvidia.com/gpu": str(8 * members)},
+        },
+    }
+
+
 CUSTOM: tuple[Maker, ...] = (
     pytorch_job,
     tf_job,
@@ -419,6 +473,9 @@ CUSTOM: tuple[Maker, ...] = (
     local_queue,
     application,
     inference_service,
+    resource_flavor,
+    ray_cluster,
+    pod_group,
 )
 
 

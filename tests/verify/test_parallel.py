@@ -21,7 +21,7 @@ from .conftest import config_map, deployment, verify_cli
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """~300 valid resources of 19 kinds, plus a few broken ones spread among them."""
+    """~300 valid resources of 22 kinds, plus a few broken ones spread among them."""
     root = tmp_path_factory.mktemp("corpus")
     write_corpus(root, 300, per_file=20, seed=3)
     (root / "builtin" / "manifests-0003.yaml").write_text(
@@ -51,7 +51,7 @@ def test_one_and_two_workers_give_identical_output(corpus: Path, crds_dir: Path)
 def test_the_corpus_generator_emits_valid_resources(corpus: Path, crds_dir: Path) -> None:
     document = json.loads(verify_cli(corpus, "--crds", crds_dir, "--format", "json").stdout)
     kinds = document["summary"]["kinds"]
-    assert len(kinds) == 19
+    assert len(kinds) == 22
     assert document["summary"]["total"]["invalid"] == 2  # the two broken ones only
 
 
