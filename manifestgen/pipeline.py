@@ -197,9 +197,11 @@ def _expand(
         generated, problems = expand_job(job)
         manifests += generated
         diagnostics += problems
+    # A Completed job runs no pods: it must not keep a node pool alive or count as demand.
+    running = [job for job in jobs if job.job.spec.state != "Completed"]
     for cluster in sorted(platform.model.spec.clusters):
-        manifests += expand_cluster(platform, cluster, jobs)
-        diagnostics += check_cpu_quota(platform, cluster, jobs)
+        manifests += expand_cluster(platform, cluster, running)
+        diagnostics += check_cpu_quota(platform, cluster, running)
     manifests += expand_argocd(platform)
     return manifests, diagnostics
 

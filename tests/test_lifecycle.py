@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 import manifestgen
 from manifestgen import BuildOptions, run
 from manifestgen.errors import UsageError
+from manifestgen.history.changes import references
 from tests.lifecycle_support import (
     JOB,
     LLM_JOB,
@@ -245,6 +246,9 @@ def test_completed_job_is_no_longer_generated_and_keeps_its_claim(repo: Path) ->
     assert result.ok
     assert not (repo / LLM_JOB).exists()
     assert (repo / "out/train-a/team-nlp/llm/persistentvolumeclaim.yaml").is_file()
+    # It runs no pods, so it no longer holds a GPU node pool open.
+    assert not (repo / "out/train-a/cluster/nodepool-gpu-a100-80gb-on-demand.yaml").exists()
+    assert (repo / "out/train-a/cluster/nodepool-cpu-on-demand.yaml").is_file()
     kustomization = (repo / "out/train-a/kustomization.yaml").read_text()
     assert "team-nlp/llm/pytorchjob.yaml" not in kustomization
     assert "team-nlp/llm/persistentvolumeclaim.yaml" in kustomization
@@ -331,3 +335,49 @@ def test_specs_compiled_in_memory_ignore_an_out_directory(
     job = manifestgen.TrainingJob.model_validate(yaml.safe_load((specs / "llm.yaml").read_text()))
     rendered = manifestgen.compile_specs(platform, [job], check_output=False)
     assert codes(rendered) == []
+
+
+def test_a_kept_job_must_still_find_what_it_refers_to(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(repo)
+    # A release that names checkpoint claims differently: the job in out/ mounts the old
+    # claim, which the new build no longer generates, so it cannot simply be kept.
+    import manifestgen.expand.pod as pod
+    import manifestgen.expand.workload as workload
+
+    renamed = lambda job: f"{job.name}-ckpt"  # noqa: E731
+    monkeypatch.setattr(pod, "checkpoint_claim_name", renamed)
+    monkeypatch.setattr(workload, "checkpoint_claim_name", renamed)
+    result = build(repo)
+    (error,) = [d for d in result.diagnostics if d.code == "MG526"]
+    assert "it refers to PersistentVolumeClaim 'llm-checkpoints', which the new rendering" in (
+        error.message
+    )
+    assert build(repo, recreate=("llm",)).ok
+
+
+def test_references_name_every_object_a_pod_uses() -> None:
+    pod = {
+        "serviceAccountName": "sa",
+        "volumes": [
+            {"configMap": {"name": "cm"}},
+            {"persistentVolumeClaim": {"claimName": "pvc"}},
+            {"secret": {"secretName": "s1"}},
+        ],
+        "containers": [
+            {
+                "env": [{"valueFrom": {"secretKeyRef": {"name": "s2", "key": "k"}}}],
+                "envFrom": [{"configMapRef": {"name": "cm2"}}, {"secretRef": {"name": "s3"}}],
+            }
+        ],
+    }
+    assert references({"spec": {"template": {"spec": pod}}}) == {
+        "ServiceAccount 'sa'",
+        "ConfigMap 'cm'",
+        "ConfigMap 'cm2'",
+        "PersistentVolumeClaim 'pvc'",
+        "Secret 's1'",
+        "Secret 's2'",
+        "Secret 's3'",
+    }

@@ -29,7 +29,7 @@ from manifestgen.expand.manifest import Manifest
 from manifestgen.expand.naming import job_object_name
 from manifestgen.expand.pod import checkpoint_claim_name
 from manifestgen.expand.workload import set_suspended, training_job_metadata
-from manifestgen.history.changes import changed_paths, summarize_paths
+from manifestgen.history.changes import changed_paths, references, summarize_paths
 from manifestgen.history.previous import PreviousBuild
 from manifestgen.render import layout
 from manifestgen.spec.resolve import ResolvedJob
@@ -89,25 +89,37 @@ def _spec_changed(current: Manifest, before: _Previous) -> bool:
     return before.annotation(key) != now
 
 
-def _keepable(job: ResolvedJob, before: _Previous, previous: PreviousBuild) -> bool:
-    """Whether the previous object is what manifestgen generated (its name still hashes
-    its spec) in the job's own namespace: only then may it be carried over."""
+def _why_not_kept(
+    job: ResolvedJob, current: Manifest, before: _Previous, previous: PreviousBuild
+) -> str | None:
+    """Why the previous object may not be carried over, or None when it may: it must be
+    what manifestgen generated (its name still hashes its spec), in the job's namespace,
+    and refer to the objects this build generates beside it under the same names."""
     kind = _kind_of(before.obj)
     spec = before.obj.get("spec")
-    if kind is None or not isinstance(spec, dict):
-        return False
-    if before.path != layout.job_object(job.cluster_name, job.namespace, job.name, kind.kind):
-        return False
+    if _namespace_of(before) != job.namespace:
+        return f"it moves from namespace {_namespace_of(before)!r} to {job.namespace!r}"
     config = previous.object_at(
         layout.job_object(job.cluster_name, job.namespace, job.name, "ConfigMap")
     )
     hyperparameters = (config or {}).get("data") or {}
-    return job_object_name(job.name, spec, hyperparameters, kind.suspend_path) == before.name
+    if (
+        kind is None
+        or not isinstance(spec, dict)
+        or job_object_name(job.name, spec, hyperparameters, kind.suspend_path) != before.name
+    ):
+        return f"the previous object in out/ ({before.path}) was not generated as it stands"
+    missing = sorted(references(before.obj) - references(current.obj))
+    if missing:
+        return (
+            f"it refers to {', '.join(missing)}, which the new rendering renames or no longer uses"
+        )
+    return None
 
 
 def _kept(job: ResolvedJob, current: Manifest, before: _Previous) -> Manifest:
     kind = _kind_of(before.obj)
-    assert kind is not None  # _keepable checked it
+    assert kind is not None  # _why_not_kept checked it
     obj = {
         **before.obj,
         "metadata": training_job_metadata(job, before.name),
@@ -167,9 +179,10 @@ def settle_job(
         return current, [_recreated(job, current, before, "its spec changed")]
     if recreate.allows(job):
         return current, [_recreated(job, current, before, "requested with --recreate")]
-    if _keepable(job, before, previous):
+    why_not = _why_not_kept(job, current, before, previous)
+    if why_not is None:
         return _kept(job, current, before), [_keeping(job, current, before)]
-    return current, [_blocked(job, current, before)]
+    return current, [_blocked(job, current, before, why_not)]
 
 
 def _completed(job: ResolvedJob, before: _Previous) -> Diagnostic:
@@ -206,13 +219,7 @@ def _keeping(job: ResolvedJob, current: Manifest, before: _Previous) -> Diagnost
     )
 
 
-def _blocked(job: ResolvedJob, current: Manifest, before: _Previous) -> Diagnostic:
-    moved = _namespace_of(before) != job.namespace
-    why = (
-        f"it moves from namespace {_namespace_of(before)!r} to {job.namespace!r}"
-        if moved
-        else f"the previous object in out/ ({before.path}) was not generated as it stands"
-    )
+def _blocked(job: ResolvedJob, current: Manifest, before: _Previous, why: str) -> Diagnostic:
     return _note(
         "MG526",
         job,
