@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from manifestgen.options import BuildOptions
+from manifestgen.pipeline import run
 from manifestgen.spec.schema_export import schema_for
 from tests.bundle import PLATFORM, build_objects, codes, compile_specs, job_spec
 
@@ -47,11 +49,20 @@ def test_int32_overflow_in_the_platform_is_a_located_error(tmp_path: Path) -> No
 
 
 def test_hyperparameters_over_one_mebibyte_are_refused(tmp_path: Path) -> None:
-    fits = {f"k{i}": "x" * 1000 for i in range(1000)}
+    # A spec file holds at most 1 MiB, but YAML aliases repeat a value without repeating
+    # its text: 120 references to one 10,000-character string make a 1.2 MB ConfigMap.
+    fits = {f"k{i}": "x" * 1000 for i in range(500)}
     build_objects(tmp_path / "fits", [job_spec(hyperparameters=fits)])
-    too_big = {**fits, "vocabulary": "x" * 60_000}
-    _, diagnostics = compile_specs(tmp_path / "big", [job_spec(hyperparameters=too_big)])
-    assert codes(diagnostics) == ["MG246"]
-    (error,) = diagnostics
+    root = tmp_path / "big"
+    compile_specs(root, [job_spec()])
+    text = (root / "specs" / "jobs.yaml").read_text(encoding="utf-8")
+    refs = "".join(f"    k{i}: *long\n" for i in range(120))
+    text = text.replace(
+        "spec:\n", f"spec:\n  hyperparameters:\n    k: &long {'x' * 10_000}\n{refs}", 1
+    )
+    (root / "specs" / "jobs.yaml").write_text(text, encoding="utf-8")
+    result = run(BuildOptions(root=root, mode="validate", check_output=False))
+    assert codes(result.diagnostics) == ["MG246"]
+    (error,) = result.diagnostics
     assert error.field == "spec.hyperparameters"
     assert "1 MiB" in error.message
