@@ -128,6 +128,14 @@ CODES: Final[dict[str, str]] = {
     "MG246": "hyperparameters exceed the ConfigMap size limit",
     # Job identity and lifecycle
     "MG260": "two checkpoint claims share a name",
+    # Capacity and storage model
+    "MG270": "instance type or family not in the instance catalog",
+    "MG271": "GPU type does not match its instance types",
+    "MG272": "MIG GPU slices are not supported",
+    "MG273": "resource request does not fit on any node of the pool",
+    "MG274": "unknown storage class",
+    "MG275": "checkpoint claim can never bind",
+    "MG276": "more than one default storage class",
     # Generated output
     "MG401": "generated object fails its schema",
     "MG402": "kind not checked against an upstream CRD",

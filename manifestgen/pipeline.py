@@ -24,6 +24,7 @@ from manifestgen.source.discover import discover_spec_files
 from manifestgen.source.loader import load_source
 from manifestgen.spec.parse import Parsed, parse_document
 from manifestgen.spec.platform import Platform
+from manifestgen.spec.quota import check_total_demand
 from manifestgen.spec.resolve import ResolvedJob, resolve
 from manifestgen.spec.rules import JOB_RULES, REFERENCE_RULES, check_platform
 from manifestgen.spec.training import TrainingJob
@@ -260,6 +261,7 @@ def run(options: BuildOptions, sources: Sources | None = None) -> BuildResult:
         )
     specs.diagnostics += _gitops_path(platform, options)
     jobs = _resolve_jobs(specs, platform)
+    specs.diagnostics += check_total_demand(jobs)
     manifests, problems = _expand(platform, jobs)
     manifests, found = _against_previous(options, specs, jobs, manifests)
     diagnostics = specs.diagnostics + problems + found + check_credentials(manifests, options)

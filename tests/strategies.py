@@ -25,26 +25,29 @@ HYPER_VALUES = st.one_of(
 
 
 @st.composite
-def gpu_part(draw: st.DrawFn, cluster: str) -> tuple[dict[str, Any] | None, int, int]:
-    """(gpu block or None, nodes, max nodes) within train-a's 32-GPU quota."""
-    if cluster != "train-a" or not draw(st.booleans()):
+def gpu_part(
+    draw: st.DrawFn, cluster: str, budget: int = 32
+) -> tuple[dict[str, Any] | None, int, int]:
+    """(gpu block or None, nodes, max nodes) within what is left of train-a's 32-GPU quota."""
+    if cluster != "train-a" or budget < 1 or not draw(st.booleans()):
         nodes = draw(st.integers(1, 12))
         return None, nodes, nodes
-    per_node = draw(st.integers(1, 8))
-    max_nodes = draw(st.integers(1, 32 // per_node))
+    per_node = draw(st.integers(1, min(8, budget)))
+    max_nodes = draw(st.integers(1, budget // per_node))
     nodes = draw(st.integers(1, max_nodes))
     return {"type": "a100-80gb", "perNode": per_node}, nodes, max_nodes
 
 
 @st.composite
-def training_job(draw: st.DrawFn, name: str) -> dict[str, Any]:
+def training_job(draw: st.DrawFn, name: str, gpu_budget: int = 32) -> dict[str, Any]:
     team, cluster = draw(
         st.sampled_from([("vision", "train-a"), ("nlp", "train-a"), ("nlp", "train-b")])
     )
-    gpu, nodes, max_nodes = draw(gpu_part(cluster))
+    gpu, nodes, max_nodes = draw(gpu_part(cluster, gpu_budget))
     memory_gi = draw(st.integers(8, 1024))
     # CPU jobs stay within the clusters' default 512-vCPU cpuQuota: 4 jobs x 12 nodes x 10.
-    cpu = draw(st.integers(1, 96 if gpu is not None else 10))
+    # GPU jobs fit what a p4de.24xlarge (the test GPU type) has allocatable.
+    cpu = draw(st.integers(1, 94 if gpu is not None else 10))
     spec: dict[str, Any] = {
         "team": team,
         "cluster": cluster,
@@ -77,7 +80,20 @@ def training_job(draw: st.DrawFn, name: str) -> dict[str, Any]:
 @st.composite
 def job_sets(draw: st.DrawFn) -> list[dict[str, Any]]:
     names = draw(st.lists(NAMES, min_size=1, max_size=4, unique=True))
-    return [draw(training_job(name)) for name in names]
+    jobs, budget = [], 32  # the quota is shared by all of a cluster's jobs
+    for name in names:
+        job = draw(training_job(name, budget))
+        budget -= gpu_demand(job)
+        jobs.append(job)
+    return jobs
+
+
+def gpu_demand(job: dict[str, Any]) -> int:
+    spec = job["spec"]
+    if "gpu" not in spec:
+        return 0
+    nodes = max(int(spec["nodes"]), int(spec.get("elastic", {}).get("maxNodes", 0)))
+    return int(spec["gpu"]["perNode"]) * nodes
 
 
 def shuffled_keys(value: Any, rnd: Any) -> Any:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from manifestgen.expand.cpu_pool import CPU_TAINT, cpu_limits, cpu_requirements
+from manifestgen.expand.gpu_pool import gpu_requirements
 from manifestgen.expand.labels import (
     POOL_LABEL,
     RETAINED,
@@ -21,6 +22,7 @@ from manifestgen.expand.pod import CAPACITY_TYPE_LABEL, GPU_PRODUCT_LABEL
 from manifestgen.render import layout
 from manifestgen.spec.parse import Parsed
 from manifestgen.spec.platform import Platform, PlatformSpec
+from manifestgen.spec.quota import pool_gpu_limits
 from manifestgen.spec.resolve import ResolvedJob
 
 NODE_CLASS_NAME = "manifestgen"
@@ -114,23 +116,7 @@ def _requirements(
     if gpu_type is None:
         reqs += cpu_requirements()
     else:
-        catalog = platform.gpus[gpu_type]
-        if catalog.instance_types:
-            reqs.append(
-                {
-                    "key": "node.kubernetes.io/instance-type",
-                    "operator": "In",
-                    "values": sorted(catalog.instance_types),
-                }
-            )
-        else:
-            reqs.append(
-                {
-                    "key": "karpenter.k8s.aws/instance-family",
-                    "operator": "In",
-                    "values": sorted(catalog.instance_families),
-                }
-            )
+        reqs += gpu_requirements(platform, gpu_type)
     return reqs
 
 
@@ -140,6 +126,7 @@ def node_pool(
     gpu_type: str | None,
     capacity: str,
     cpu_limit: int = 0,
+    gpu_limit: int = 0,
 ) -> Manifest:
     name = pool_name(gpu_type, capacity)
     spec_model = platform.model.spec
@@ -164,7 +151,7 @@ def node_pool(
         template_spec["taints"] = [
             {"effect": "NoSchedule", "key": catalog.resource_name, "value": "true"}
         ]
-        limits[catalog.resource_name] = str(spec_model.clusters[cluster].gpu_quota.get(gpu_type, 0))
+        limits[catalog.resource_name] = str(gpu_limit)
         part = ("spec", "gpus", gpu_type)
     else:
         template_spec["taints"] = [CPU_TAINT]
@@ -209,10 +196,19 @@ def expand_cluster(
         }
     )
     if pools:
+        # The capacity types share the quota: their limits together never exceed it.
+        gpus = pool_gpu_limits(jobs)
         manifests.append(node_class(platform, cluster))
         cpu = cpu_limits(platform.model, cluster, jobs)
         manifests += [
-            node_pool(platform, cluster, gpu or None, capacity, cpu.get(capacity, 0))
+            node_pool(
+                platform,
+                cluster,
+                gpu or None,
+                capacity,
+                cpu_limit=cpu.get(capacity, 0),
+                gpu_limit=gpus.get((cluster, gpu, capacity), 0),
+            )
             for gpu, capacity in pools
         ]
     return manifests

@@ -35,6 +35,7 @@ from manifestgen.expand.pod import (
 )
 from manifestgen.render import layout
 from manifestgen.spec.resolve import ResolvedJob
+from manifestgen.spec.storage import waits_for_consumer
 
 
 def _annotations(job: ResolvedJob, wave: str, **extra: str) -> dict[str, str]:
@@ -155,6 +156,9 @@ def checkpoint_claim(job: ResolvedJob) -> Manifest | None:
     }
     if checkpoints.storage_class is not None:
         spec["storageClassName"] = checkpoints.storage_class
+    # A WaitForFirstConsumer claim stays Pending until the job's pod exists: in the support
+    # wave it would hold back every job of the cluster, so it goes with its job.
+    wave = WAVE_JOB if waits_for_consumer(job) else WAVE_SUPPORT
     obj = {
         "apiVersion": "v1",
         "kind": "PersistentVolumeClaim",
@@ -163,7 +167,7 @@ def checkpoint_claim(job: ResolvedJob) -> Manifest | None:
             namespace=job.namespace,
             labels=job_labels(job.name, job.team_name),
             # Checkpoints outlive a deleted spec: Argo CD must never prune them.
-            annotations=_annotations(job, WAVE_SUPPORT, **RETAINED),
+            annotations=_annotations(job, wave, **RETAINED),
         ),
         "spec": spec,
     }

@@ -6,7 +6,15 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from manifestgen.spec.base import API_VERSION, INT32_MAX, DnsLabel, SpecModel
+from manifestgen.spec.base import (
+    API_VERSION,
+    INT32_MAX,
+    DnsLabel,
+    DnsSubdomain,
+    Quantity,
+    SpecModel,
+)
+from manifestgen.spec.catalog.instances import InstanceType
 
 
 class Metadata(SpecModel):
@@ -74,6 +82,23 @@ class ArgoCDDestination(SpecModel):
     project: DnsLabel = Field(description="Argo CD AppProject generated for this cluster.")
 
 
+class StorageClass(SpecModel):
+    """A StorageClass that exists on the cluster, as far as claims need to know it."""
+
+    read_write_many: bool = Field(
+        default=False, description="Volumes can be mounted by many nodes (EFS, FSx for Lustre)."
+    )
+    binding_mode: Literal["Immediate", "WaitForFirstConsumer"] = Field(
+        default="Immediate", description="The class's volumeBindingMode."
+    )
+    expandable: bool = Field(
+        default=False, description="The class sets allowVolumeExpansion: claims may grow."
+    )
+    default: bool = Field(
+        default=False, description="The cluster's default class, used when a claim names none."
+    )
+
+
 class Cluster(SpecModel):
     kubernetes_version: str = Field(
         pattern=r"^1\.[0-9]{2}$", description='Minor version, e.g. "1.33"; picks the schemas.'
@@ -82,7 +107,13 @@ class Cluster(SpecModel):
     node_class: NodeClass
     gpu_quota: dict[DnsLabel, Annotated[int, Field(ge=0, le=INT32_MAX)]] = Field(
         default_factory=dict,
-        description="Most GPUs of each catalog type the cluster's node pools may hold.",
+        description="Most GPUs of each catalog type the cluster's node pools may hold, "
+        "all capacity types together.",
+    )
+    storage_classes: dict[DnsSubdomain, StorageClass] = Field(
+        default_factory=dict,
+        description="The cluster's storage classes; when given, checkpoint claims are checked "
+        "against them.",
     )
     cpu_quota: int = Field(
         default=512,
@@ -124,6 +155,31 @@ class Defaults(SpecModel):
     )
 
 
+class NodeOverhead(SpecModel):
+    """What a node keeps for itself, subtracted from an instance type to get allocatable."""
+
+    vm_memory_overhead_percent: float = Field(
+        default=0.075,
+        ge=0,
+        lt=1,
+        description="Share of memory the hypervisor and OS keep (Karpenter's "
+        "VM_MEMORY_OVERHEAD_PERCENT).",
+    )
+    eviction_memory: Quantity = Field(
+        default="100Mi", description="The kubelet's memory.available eviction threshold."
+    )
+    system_reserved_cpu: Quantity = Field(default="0", description="kubelet systemReserved cpu.")
+    system_reserved_memory: Quantity = Field(
+        default="0", description="kubelet systemReserved memory."
+    )
+    daemonset_cpu: Quantity = Field(
+        default="1", description="CPU the DaemonSets on a GPU node request together."
+    )
+    daemonset_memory: Quantity = Field(
+        default="2Gi", description="Memory the DaemonSets on a GPU node request together."
+    )
+
+
 class GitOps(SpecModel):
     repo_url: str = Field(alias="repoURL", min_length=1, description="Git URL Argo CD reads.")
     target_revision: str = Field(default="main", min_length=1)
@@ -134,6 +190,13 @@ class GitOps(SpecModel):
 class PlatformSpec(SpecModel):
     clusters: dict[DnsLabel, Cluster] = Field(min_length=1)
     gpus: dict[DnsLabel, GpuType] = Field(default_factory=dict)
+    instance_types: dict[
+        Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*\.[a-z0-9-]+$")], InstanceType
+    ] = Field(
+        default_factory=dict,
+        description="Instance types to add to the built-in catalog, or to replace entries of it.",
+    )
+    node_overhead: NodeOverhead = Field(default_factory=NodeOverhead)
     teams: dict[DnsLabel, Team] = Field(min_length=1)
     defaults: Defaults = Field(default_factory=Defaults)
     crds: tuple[str, ...] = Field(

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from manifestgen.errors import Diagnostic, Severity
 from manifestgen.render.layout import ARGOCD_DIR
+from manifestgen.spec.capacity_rules import check_fit, check_gpu_catalog
 from manifestgen.spec.cluster_rules import (
     check_egress_networks,
     check_job_name,
@@ -20,6 +21,7 @@ from manifestgen.spec.parse import Parsed
 from manifestgen.spec.platform import Platform
 from manifestgen.spec.quantity import parse_quantity
 from manifestgen.spec.resolve import ResolvedJob
+from manifestgen.spec.storage import check_claim, check_storage_classes
 from manifestgen.spec.training import TrainingJob
 
 ReferenceRule = Callable[[Parsed[TrainingJob], Platform], Iterable[Diagnostic]]
@@ -229,6 +231,8 @@ JOB_RULES: tuple[JobRule, ...] = (
     check_quota,
     check_elastic,
     check_ttl,
+    check_fit,
+    check_claim,
 )
 
 
@@ -238,6 +242,8 @@ def check_platform(platform: Parsed[Platform]) -> Iterator[Diagnostic]:
     yield from _check_platform_references(platform)
     yield from _check_platform_names(platform)
     yield from check_platform_cluster_rules(platform)
+    yield from check_gpu_catalog(platform)
+    yield from check_storage_classes(platform)
 
 
 def _check_platform_names(platform: Parsed[Platform]) -> Iterator[Diagnostic]:

@@ -1,0 +1,1 @@
+"""Built-in data about the infrastructure manifestgen targets (instance types)."""

@@ -1,0 +1,66 @@
+"""GPU quota across jobs: demand is summed per cluster and GPU type, and the quota is split
+between the capacity types' node pools so that their limits together never exceed it.
+
+A job demands its most nodes (elastic `maxNodes` included) times its GPUs per node. Each
+pool's limit is its own jobs' demand plus a share of what the quota leaves over, in
+proportion to that demand and rounded down; a single pool gets the whole quota.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+
+from manifestgen.errors import Diagnostic
+from manifestgen.spec.resolve import ResolvedJob
+
+PoolKey = tuple[str, str, str]  # cluster, GPU type, capacity type
+
+
+def demand(job: ResolvedJob) -> int:
+    return job.max_nodes * job.gpus_per_node
+
+
+def _by_cluster_and_type(jobs: Sequence[ResolvedJob]) -> dict[tuple[str, str], list[ResolvedJob]]:
+    groups: dict[tuple[str, str], list[ResolvedJob]] = defaultdict(list)
+    for job in jobs:
+        if job.gpu_type_name is not None:
+            groups[(job.cluster_name, job.gpu_type_name)].append(job)
+    return groups
+
+
+def check_total_demand(jobs: Sequence[ResolvedJob]) -> Iterator[Diagnostic]:
+    """Jobs that each fit the quota may not fit it together: report at every one of them."""
+    for (cluster, gpu), members in sorted(_by_cluster_and_type(jobs).items()):
+        quota = members[0].cluster.gpu_quota.get(gpu)
+        total = sum(demand(j) for j in members)
+        if quota is None or total <= quota or len(members) < 2:
+            continue  # a missing quota or one job alone over it is reported per job
+        ordered = sorted(members, key=lambda j: (j.name, j.spec_path))
+        parts = ", ".join(f"{j.name} ({demand(j)})" for j in ordered)
+        for job in ordered:
+            yield Diagnostic(
+                "MG226",
+                f"cluster {cluster!r} allows {quota} {gpu} GPUs, but its {len(members)} jobs "
+                f"together need {total}: {parts}",
+                job.source.locate(("spec", "gpu", "type")),
+                field="spec.gpu.type",
+                hint="use fewer nodes or GPUs, move a job to another cluster, or ask for a "
+                "larger quota",
+            )
+
+
+def pool_gpu_limits(jobs: Sequence[ResolvedJob]) -> dict[PoolKey, int]:
+    """The `limits` of every GPU node pool the jobs use; their sum per type <= the quota."""
+    limits: dict[PoolKey, int] = {}
+    for (cluster, gpu), members in _by_cluster_and_type(jobs).items():
+        quota = members[0].cluster.gpu_quota.get(gpu, 0)
+        wanted: dict[str, int] = defaultdict(int)
+        for job in members:
+            wanted[job.job.spec.capacity_type] += demand(job)
+        total = sum(wanted.values())
+        spare = max(quota - total, 0)
+        for capacity, need in wanted.items():
+            share = need + spare * need // total if total <= quota else quota * need // total
+            limits[(cluster, gpu, capacity)] = share
+    return limits
