@@ -157,10 +157,13 @@ def test_removed_teams_and_jobs_keep_their_checkpoints(tmp_path: Path) -> None:
 
 
 def test_spot_jobs_have_a_deadline_and_a_drain_window(tmp_path: Path) -> None:
+    # 16 + 8 + 8 GPUs: together within train-a's quota of 32 A100s.
     jobs = [
         job_spec("spot", capacityType="spot"),
-        job_spec("spot-own", capacityType="spot", runPolicy={"activeDeadlineSeconds": 3600}),
-        job_spec("steady"),
+        job_spec(
+            "spot-own", nodes=1, capacityType="spot", runPolicy={"activeDeadlineSeconds": 3600}
+        ),
+        job_spec("steady", nodes=1),
     ]
     objects = build_objects(tmp_path, jobs)
     spot, own, steady = (_job(objects, n) for n in ("spot", "spot-own", "steady"))
