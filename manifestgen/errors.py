@@ -126,6 +126,7 @@ CODES: Final[dict[str, str]] = {
     "MG244": "two volumes at one mount path",
     "MG245": "egress CIDR is not a network",
     "MG246": "hyperparameters exceed the ConfigMap size limit",
+    "MG247": "multi-node job does not start torchrun",
     # Job identity and lifecycle
     "MG260": "two checkpoint claims share a name",
     # Capacity and storage model

@@ -191,3 +191,22 @@ def test_custom_resources_skip_the_dry_run_when_their_crd_is_missing(tmp_path: P
     for obj in custom:
         options = obj["metadata"]["annotations"][SYNC_OPTIONS].split(",")
         assert "SkipDryRunOnMissingResource=true" in options
+
+
+@pytest.mark.parametrize(
+    ("nodes", "command", "args", "warned"),
+    [
+        (2, ["python"], ["train.py"], True),
+        (2, ["torchrun"], ["train.py"], False),
+        (2, ["python"], ["-m", "torch.distributed.run", "train.py"], False),
+        (2, ["bash", "-c"], ["pip install -e . && torchrun train.py"], False),
+        (2, [], [], False),
+        (1, ["python"], ["train.py"], False),
+    ],
+)
+def test_multi_node_commands_that_do_not_start_torchrun_are_warned(
+    tmp_path: Path, nodes: int, command: list[str], args: list[str], warned: bool
+) -> None:
+    job = job_spec(nodes=nodes, command=command, args=args)
+    _, diagnostics = compile_specs(tmp_path, [job])
+    assert [d.code for d in diagnostics if d.code == "MG247"] == (["MG247"] if warned else [])

@@ -15,6 +15,7 @@ from manifestgen.spec.capacity_rules import check_fit, check_gpu_catalog
 from manifestgen.spec.cluster_rules import (
     check_egress_networks,
     check_job_name,
+    check_launcher,
     check_platform_cluster_rules,
 )
 from manifestgen.spec.parse import Parsed
@@ -117,6 +118,7 @@ REFERENCE_RULES: tuple[ReferenceRule, ...] = (
     check_image_tag,
     check_job_name,
     check_egress_networks,
+    check_launcher,
 )
 
 
