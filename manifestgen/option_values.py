@@ -46,6 +46,15 @@ def a_bool(name: str, value: object) -> bool:
     return value
 
 
+def seconds(name: str, value: object) -> float:
+    """A finite, non-negative number of seconds (a bool is not one)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise OptionsError(f"{name} must be a number of seconds (got {value!r})")
+    if not 0 <= value < float("inf"):
+        raise OptionsError(f"{name} must be a finite number of seconds >= 0 (got {value!r})")
+    return float(value)
+
+
 def set_fields(target: Any, values: dict[str, object]) -> None:
     """Store coerced values on a frozen dataclass (the one sanctioned bypass of frozen)."""
     for key, value in values.items():

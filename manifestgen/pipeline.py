@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from pydantic import BaseModel
 
@@ -18,7 +19,7 @@ from manifestgen.expand.cluster import expand_cluster
 from manifestgen.expand.cpu_pool import check_cpu_quota
 from manifestgen.expand.manifest import Manifest
 from manifestgen.expand.workload import expand_job
-from manifestgen.options import BuildOptions
+from manifestgen.options import BuildOptions, checked_out_path
 from manifestgen.render.tree import OutputTree, render_tree
 from manifestgen.source.discover import discover_spec_files
 from manifestgen.source.loader import load_source
@@ -28,7 +29,15 @@ from manifestgen.spec.quota import check_total_demand
 from manifestgen.spec.resolve import ResolvedJob, resolve
 from manifestgen.spec.rules import JOB_RULES, REFERENCE_RULES, check_platform
 from manifestgen.spec.training import TrainingJob
-from manifestgen.write import Drift, WriteConflict, WriteResult, compare_tree, write_tree
+from manifestgen.write import (
+    Drift,
+    LockTimeout,
+    WriteRefused,
+    WriteResult,
+    compare_tree,
+    write_tree,
+)
+from manifestgen.write import diagnostics as out_problems
 from manifestgen.write.writer import recover
 
 Sources = Sequence[tuple[str, str]]
@@ -223,7 +232,7 @@ def _against_previous(
     if options.mode == "build":
         # An interrupted swap can leave the last build beside out/: put it back first,
         # or every job in it would look new.
-        recover(options.out_path())
+        recover(options.out_path(), timeout=options.lock_timeout)
     recreate = Recreate(options.recreate, options.recreate_all)
     return reconcile(manifests, jobs, PreviousBuild(options.out_path()), recreate)
 
@@ -252,6 +261,7 @@ def run(options: BuildOptions, sources: Sources | None = None) -> BuildResult:
     `sources` ((name, YAML text) pairs) replace reading `options.specs` from disk: the
     Python API renders typed models through the same stages this way.
     """
+    out_path = _out_path(options)
     specs = _load_specs(options, sources)
     platform = _one_platform(specs, options)
     if platform is None:
@@ -279,71 +289,56 @@ def run(options: BuildOptions, sources: Sources | None = None) -> BuildResult:
     has_errors = any(d.is_error for d in diagnostics)
     if options.mode == "check" and not has_errors:
         # With spec errors the tree lacks the failing jobs; drift would only add noise.
-        drift = compare_tree(options.out_path(), tree)
-        diagnostics += _drift_diagnostics(options, drift)
-        return BuildResult(sort_diagnostics(diagnostics), tree, drift=drift, stats=stats)
+        return _check(options, out_path, tree, diagnostics, stats)
     if options.mode != "build" or has_errors:
         # A build never writes a partial tree: out/ stays as the last good build left it.
         return BuildResult(sort_diagnostics(diagnostics), tree, stats=stats)
-    return _write(options, tree, diagnostics, stats)
+    return _write(options, out_path, tree, diagnostics, stats)
 
 
-def _write(
-    options: BuildOptions, tree: OutputTree, diagnostics: list[Diagnostic], stats: Stats
+def _out_path(options: BuildOptions) -> Path:
+    """The checked out/ of a build or check: a usage error before any work, since a bad
+    --out could make the repository out/ (validate never touches out/)."""
+    return options.out_path() if options.mode == "validate" else checked_out_path(options)
+
+
+def _check(
+    options: BuildOptions,
+    out_path: Path,
+    tree: OutputTree,
+    diagnostics: list[Diagnostic],
+    stats: Stats,
 ) -> BuildResult:
     out = options.out_dir.as_posix()
     try:
-        written = write_tree(options.out_path(), tree)
-    except WriteConflict as conflict:
-        diagnostics += [
-            Diagnostic(
-                "MG504",
-                "a file manifestgen did not generate stands where a generated one must go",
-                SourceLocation(f"{out}/{rel}"),
-                hint="move or delete it; manifestgen never overwrites it",
-            )
-            for rel in conflict.paths
-        ]
+        drift = compare_tree(out_path, tree, timeout=options.lock_timeout)
+    except LockTimeout as error:
+        diagnostics.append(out_problems.locked(out, error))
         return BuildResult(sort_diagnostics(diagnostics), tree, stats=stats)
-    except OSError as exc:
-        diagnostics.append(Diagnostic("MG504", f"cannot write: {exc}", SourceLocation(out)))
+    except OSError as error:
+        diagnostics.append(out_problems.cannot_read(out, error))
         return BuildResult(sort_diagnostics(diagnostics), tree, stats=stats)
-    return BuildResult(sort_diagnostics(diagnostics), tree, written=written, stats=stats)
+    diagnostics += out_problems.drift_diagnostics(out, drift)
+    return BuildResult(sort_diagnostics(diagnostics), tree, drift=drift, stats=stats)
 
 
-def _drift_diagnostics(options: BuildOptions, drift: Drift) -> list[Diagnostic]:
+def _write(
+    options: BuildOptions,
+    out_path: Path,
+    tree: OutputTree,
+    diagnostics: list[Diagnostic],
+    stats: Stats,
+) -> BuildResult:
     out = options.out_dir.as_posix()
-    fix = "run `manifestgen build` and commit out/"
-    return [
-        *(
-            Diagnostic("MG501", "generated file is missing", SourceLocation(f"{out}/{p}"), hint=fix)
-            for p in drift.missing
-        ),
-        *(
-            Diagnostic(
-                "MG502",
-                "file is stale: the specs generate different content",
-                SourceLocation(f"{out}/{p}"),
-                hint=fix,
-            )
-            for p in drift.stale
-        ),
-        *(
-            Diagnostic(
-                "MG503",
-                "generated file no spec produces any more",
-                SourceLocation(f"{out}/{p}"),
-                hint=fix,
-            )
-            for p in drift.extra
-        ),
-        *(
-            Diagnostic(
-                "MG504",
-                "a file manifestgen did not generate stands where a generated one must go",
-                SourceLocation(f"{out}/{p}"),
-                hint="move or delete it",
-            )
-            for p in drift.conflicts
-        ),
-    ]
+    written: WriteResult | None = None
+    try:
+        written = write_tree(out_path, tree, timeout=options.lock_timeout)
+        diagnostics += out_problems.never_deployed(out, written.foreign)
+    except WriteRefused as refused:
+        diagnostics += out_problems.in_the_way(out, refused.drift, refused.read_only)
+        diagnostics += out_problems.never_deployed(out, refused.drift.foreign)
+    except LockTimeout as error:
+        diagnostics.append(out_problems.locked(out, error))
+    except OSError as error:
+        diagnostics.append(out_problems.cannot_write(out, error))
+    return BuildResult(sort_diagnostics(diagnostics), tree, written=written, stats=stats)

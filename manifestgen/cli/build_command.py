@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from manifestgen.cli.conventions import Presentation, presentation_from
 from manifestgen.cli.paths import display_prefix, rebase_diagnostics, rebase_path
 from manifestgen.errors import Diagnostic, SourceLocation, UsageError
-from manifestgen.options import BuildOptions, Mode
+from manifestgen.options import DEFAULT_LOCK_TIMEOUT, BuildOptions, Mode
 from manifestgen.report import REPORTERS, Summary
 
 if TYPE_CHECKING:
@@ -25,7 +25,10 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_PROBLEMS = 0, 1
 # What --drift-only keeps: drift, and the notes on jobs that the change keeps, recreates
 # or retires (errors against out/ are the validate hook's to list, like spec errors).
-_OUT_CODES = ("MG501", "MG502", "MG503", "MG504", "MG523", "MG524", "MG525")
+_OUT_CODES = (
+    *("MG501", "MG502", "MG503", "MG504", "MG505", "MG506", "MG507", "MG508", "MG509"),
+    *("MG523", "MG524", "MG525"),
+)
 
 
 def add_hook_flags(parser: argparse.ArgumentParser, command: str) -> None:
@@ -65,6 +68,7 @@ def options_from(args: argparse.Namespace, cwd: Path) -> BuildOptions:
         cache_dir=args.cache_dir,
         recreate=tuple(getattr(args, "recreate", ())),
         recreate_all=bool(getattr(args, "recreate_all", False)),
+        lock_timeout=getattr(args, "lock_timeout", DEFAULT_LOCK_TIMEOUT),
     )
 
 

@@ -18,7 +18,8 @@ from manifestgen.cli.recreate_flags import add_recreate_flags
 from manifestgen.cli.verify_command import HELP as VERIFY_HELP
 from manifestgen.cli.verify_command import add_verify_arguments, run_verify
 from manifestgen.errors import UsageError
-from manifestgen.options import CRDS_ENV
+from manifestgen.option_values import seconds
+from manifestgen.options import CRDS_ENV, DEFAULT_LOCK_TIMEOUT
 from manifestgen.report import REPORTERS
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -95,10 +96,26 @@ def _pipeline_flags(parser: argparse.ArgumentParser, *, takes_files: bool) -> No
         "(default: $MANIFESTGEN_CACHE_DIR, else ~/.cache/manifestgen)",
     )
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    if not takes_files:  # build and check: they wait for a running build to finish with out/
+        parser.add_argument(
+            "--lock-timeout",
+            type=_seconds,
+            default=DEFAULT_LOCK_TIMEOUT,
+            metavar="SECONDS",
+            help="how long to wait for another build to finish with out/ "
+            f"(default: {DEFAULT_LOCK_TIMEOUT:g})",
+        )
     if takes_files:
         parser.add_argument(
             "files", nargs="*", type=Path, help="spec files to report on (default: all of --specs)"
         )
+
+
+def _seconds(text: str) -> float:
+    try:
+        return seconds("--lock-timeout", float(text))
+    except ValueError as error:  # OptionsError is one
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from error
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -171,8 +188,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         sys.stderr.write(f"manifestgen: error: {exc}\n")
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        sys.stderr.write("manifestgen: interrupted; out/ was left as it was\n")
+    except KeyboardInterrupt as interrupt:
+        # The writer says whether the swap had already happened (out/ is whole either way).
+        if getattr(interrupt, "replaced", False):
+            sys.stderr.write("manifestgen: interrupted; out/ already holds the new build\n")
+        else:
+            sys.stderr.write("manifestgen: interrupted; out/ was left as it was\n")
         return EXIT_INTERNAL
     except Exception as exc:  # the last line of defence: no traceback for users
         sys.stderr.write(

@@ -1,101 +1,162 @@
-"""Atomic update of out/: build the new directory beside it, then swap.
+"""Atomic update of out/: stage the new tree beside it, flush it once, swap it in.
 
-The new tree is assembled in a sibling staging directory (hard links for unchanged
-files, fresh files for changed ones), then two renames put it in place. An
-interrupted build leaves either the old out/ or the new one; the next run finishes or
-undoes a half-done swap. Only files that start with manifestgen's header are ever
-removed; anything else in out/ is carried over untouched.
+The staging directory is made fresh for each build; unchanged files are hard links to
+the live ones (they cost nothing and the live out/ is never edited in place), changed
+files are created new. Only files that start with manifestgen's exact header are ever
+removed; other files are carried over untouched. Nothing is written while out/ holds
+a symbolic link, a special file, a read-only directory, or a hand-written file where a
+generated one must go: those are reported instead.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-import shutil
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from manifestgen.render.tree import OutputTree
-from manifestgen.write.drift import compare_tree
+from manifestgen.write import swap
+from manifestgen.write.drift import Drift, compare
+from manifestgen.write.durable import create_file, flush_tree, sync_directory
+from manifestgen.write.lock import DEFAULT_LOCK_TIMEOUT, LockTimeout, out_lock
+from manifestgen.write.scan import OutScan, scan_out
 
 
 @dataclass(frozen=True)
 class WriteResult:
     written: tuple[str, ...]
     removed: tuple[str, ...]
+    # Hand-written files carried over: kept, but no kustomization.yaml lists them.
+    foreign: tuple[str, ...] = ()
 
     @property
     def changed(self) -> bool:
         return bool(self.written or self.removed)
 
 
-def _siblings(out_dir: Path) -> tuple[Path, Path]:
-    return (
-        out_dir.parent / f".{out_dir.name}.manifestgen-staging",
-        out_dir.parent / f".{out_dir.name}.manifestgen-backup",
-    )
+class WriteRefused(Exception):
+    """out/ holds something that must not be written over or through; nothing was written."""
+
+    def __init__(self, drift: Drift, read_only: tuple[str, ...]) -> None:
+        super().__init__(", ".join((*drift.conflicts, *drift.unsafe, *read_only)))
+        self.drift = drift
+        self.read_only = read_only
 
 
-def recover(out_dir: Path) -> None:
-    """Finish or undo a swap that an earlier run did not complete."""
-    staging, backup = _siblings(out_dir)
-    if backup.exists():
-        if out_dir.exists():
-            shutil.rmtree(backup)
-        else:
-            backup.rename(out_dir)
-    if staging.exists():
-        shutil.rmtree(staging)
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during a write; `replaced` says whether out/ already holds the new tree."""
+
+    def __init__(self, replaced: bool) -> None:
+        super().__init__()
+        self.replaced = replaced
 
 
-def _write_file(path: Path, content: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    with open(temporary, "wb") as handle:
-        handle.write(content)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+@dataclass
+class _Progress:
+    replaced: bool = False
 
 
-def _prune_empty_dirs(root: Path, removed: tuple[str, ...]) -> None:
-    for rel in removed:
-        parent = (root / rel).parent
-        while parent != root and parent.is_dir() and not any(parent.iterdir()):
-            parent.rmdir()
-            parent = parent.parent
-
-
-class WriteConflict(Exception):
-    """Hand-written files stand where generated ones must go; nothing was written."""
-
-    def __init__(self, paths: tuple[str, ...]) -> None:
-        super().__init__(", ".join(paths))
-        self.paths = paths
-
-
-def write_tree(out_dir: Path, tree: OutputTree) -> WriteResult:
+def write_tree(
+    out_dir: Path, tree: OutputTree, *, timeout: float = DEFAULT_LOCK_TIMEOUT
+) -> WriteResult:
     """Make out_dir hold `tree`, removing generated files no spec produces any more."""
-    recover(out_dir)
-    drift = compare_tree(out_dir, tree)
-    if drift.conflicts:
-        raise WriteConflict(drift.conflicts)
-    if drift.clean:
-        return WriteResult((), ())
-    staging, backup = _siblings(out_dir)
-    if out_dir.exists():
-        # Hard links: unchanged files cost nothing, and _write_file replaces rather
-        # than edits, so the live out/ is never modified in place.
-        shutil.copytree(out_dir, staging, copy_function=os.link, symlinks=True)
-    else:
-        staging.mkdir(parents=True)
+    _check_relative(tree)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    progress = _Progress()
+    try:
+        with out_lock(out_dir, shared=False, timeout=timeout):
+            return _write_locked(out_dir, tree, progress)
+    except KeyboardInterrupt as interrupt:
+        raise Interrupted(progress.replaced) from interrupt
+
+
+def recover(out_dir: Path, *, timeout: float = DEFAULT_LOCK_TIMEOUT) -> None:
+    """Finish a swap an earlier run did not complete, so out/ is the last build again.
+
+    Called before the previous build is read. If another build holds out/, nothing is
+    done here: that build recovers, and this one's write step waits for it or says so.
+    """
+    if not out_dir.parent.is_dir():
+        return
+    try:
+        with out_lock(out_dir, shared=False, timeout=timeout):
+            swap.recover(out_dir)
+    except LockTimeout:
+        pass
+
+
+def _write_locked(out_dir: Path, tree: OutputTree, progress: _Progress) -> WriteResult:
+    swap.recover(out_dir)
+    swap.checkpoint("recovered")
+    scan = scan_out(out_dir)
+    drift = compare(scan, tree)
+    if drift.conflicts or drift.unsafe or scan.read_only:
+        raise WriteRefused(drift, scan.read_only)
+    if not drift.clean:
+        _replace(out_dir, tree, scan, drift, progress)
     written = tuple(sorted((*drift.missing, *drift.stale)))
-    for rel in written:
-        _write_file(staging / rel, tree[rel])
-    for rel in drift.extra:
-        (staging / rel).unlink()
-    _prune_empty_dirs(staging, drift.extra)
-    if out_dir.exists():
-        out_dir.rename(backup)
-    staging.rename(out_dir)
-    shutil.rmtree(backup, ignore_errors=True)
-    return WriteResult(written, drift.extra)
+    return WriteResult(written, drift.extra, drift.foreign)
+
+
+def _replace(
+    out_dir: Path, tree: OutputTree, scan: OutScan, drift: Drift, progress: _Progress
+) -> None:
+    staging = swap.new_staging(out_dir)
+    # What to delete on the way out, however it is taken: the new tree until the swap,
+    # the old one after it (at the staging name after an exchange, else the backup).
+    leftover: Path | None = staging
+    try:
+        swap.checkpoint("staging-created")
+        written = _stage(staging, out_dir, scan, tree, drift)
+        swap.checkpoint("files-written")
+        flush_tree(staging, written)
+        swap.checkpoint("flushed")
+        with swap.held_signals():
+            leftover = swap.swap(staging, out_dir)
+            progress.replaced = True
+        # out/ is the new tree from here on: a failure to persist the rename must not
+        # report the build as failed.
+        with contextlib.suppress(OSError):
+            swap.checkpoint("swapped")
+            sync_directory(out_dir.parent)
+    finally:
+        with contextlib.suppress(OSError):
+            swap.discard(leftover)
+
+
+def _stage(
+    staging: Path, out_dir: Path, scan: OutScan, tree: OutputTree, drift: Drift
+) -> list[Path]:
+    """Fill staging: links to the files kept, new files for the ones written."""
+    removed = set(drift.extra)
+    rewritten = set(drift.stale)
+    kept = [rel for rel in (*scan.owned, *scan.foreign) if rel not in removed | rewritten]
+    made: set[Path] = {staging}
+    for rel in sorted(kept):
+        target = staging / rel
+        _make_parents(target.parent, made)
+        os.link(out_dir / rel, target, follow_symlinks=False)
+    written = []
+    for rel in sorted((*drift.missing, *drift.stale)):
+        target = staging / rel
+        _make_parents(target.parent, made)
+        create_file(target, tree[rel])
+        written.append(target)
+    return written
+
+
+def _make_parents(directory: Path, made: set[Path]) -> None:
+    # Every directory in staging is made here, by this run: none can be a planted link.
+    if directory in made:
+        return
+    _make_parents(directory.parent, made)
+    os.mkdir(directory)
+    made.add(directory)
+
+
+def _check_relative(tree: OutputTree) -> None:
+    for rel in tree:
+        path = PurePosixPath(rel)
+        if path.is_absolute() or ".." in path.parts or rel != path.as_posix():
+            raise ValueError(f"output path escapes out/: {rel!r}")
