@@ -126,3 +126,18 @@ def test_completion_script_is_valid_bash(tmp_path: Path) -> None:
     script = tmp_path / "completion.bash"
     script.write_text(run_cli("completion", "bash").stdout)
     subprocess.run([venv_tool("bash"), "-n", str(script)], check=True)
+
+
+def test_verify_quiet_prints_errors_only(tmp_path: Path) -> None:
+    manifests = tmp_path / "m.yaml"
+    manifests.write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n---\n"
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n"
+    )
+    normal = run_cli("verify", "--no-cache", "--missing-schema", "warn", manifests)
+    assert "warning: no schema for example.com/v1/Widget" in normal.stdout
+    quiet = run_cli("verify", "--no-cache", "--missing-schema", "warn", "-q", manifests)
+    assert quiet.code == 1
+    assert quiet.stdout.splitlines() == [
+        line for line in normal.stdout.splitlines() if "ConfigMap/Bad_Name" in line
+    ]

@@ -136,6 +136,8 @@ def run_verify(args: argparse.Namespace) -> int:
     except VerifyError as error:
         sys.stderr.write(f"manifestgen verify: error: {error}\n")
         return EXIT_USAGE
-    settings = ReportSettings(summary=args.summary and not args.quiet, verbose=args.verbose)
+    settings = ReportSettings(
+        summary=args.summary and not args.quiet, verbose=args.verbose, quiet=args.quiet
+    )
     sys.stdout.write(FORMATS[args.format](result, settings))
     return EXIT_OK if result.ok else EXIT_PROBLEMS

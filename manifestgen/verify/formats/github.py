@@ -24,7 +24,9 @@ def render_github(result: VerifyResult, settings: ReportSettings) -> str:
     lines: list[str] = []
     for file in result.files:
         for resource in file.resources:
-            lines += [_resource_annotation(resource, f) for f in resource.findings]
+            lines += [
+                _resource_annotation(resource, f) for f in resource.findings if settings.shows(f)
+            ]
             if settings.verbose:
                 lines += [
                     annotation("notice", resource.file, resource.label, note)

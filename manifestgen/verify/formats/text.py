@@ -62,7 +62,7 @@ def render_text(result: VerifyResult, settings: ReportSettings) -> str:
     lines: list[str] = []
     for file in result.files:
         for resource in file.resources:
-            lines += [problem_line(resource, f) for f in resource.findings]
+            lines += [problem_line(resource, f) for f in resource.findings if settings.shows(f)]
             if settings.verbose:
                 lines += note_lines(resource)
         # A syntax error ends its file: it comes after the documents read before it.
