@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import pty
 import shutil
 import subprocess
 from pathlib import Path
@@ -141,3 +143,37 @@ def test_verify_quiet_prints_errors_only(tmp_path: Path) -> None:
     assert quiet.stdout.splitlines() == [
         line for line in normal.stdout.splitlines() if "ConfigMap/Bad_Name" in line
     ]
+
+
+def _on_a_terminal(repo: Path, env: dict[str, str]) -> str:
+    """`manifestgen validate` with its output on a real pseudo-terminal."""
+    leader, follower = pty.openpty()
+    try:
+        subprocess.run(
+            [venv_tool("manifestgen"), "validate", "--root", str(repo)],
+            stdout=follower,
+            stderr=follower,
+            env=env,
+            check=False,
+            timeout=120,
+        )
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal is closed once everything is read
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(leader)
+    return b"".join(chunks).decode()
+
+
+def test_colour_on_a_real_terminal_unless_no_color(repo: Path) -> None:
+    shutil.copytree(BAD, repo / "specs" / "bad")
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    assert RED in _on_a_terminal(repo, env)
+    assert RED not in _on_a_terminal(repo, {**env, "NO_COLOR": "1"})
