@@ -156,11 +156,12 @@ CODES: Final[dict[str, str]] = {
     # Against the previous build in out/
     "MG520": "immutable field changed on an existing object",
     "MG521": "claim would shrink",
-    "MG522": "claim grows: needs an expandable storage class",
+    "MG522": "claim grows (on an expandable or unknown storage class)",
     "MG523": "job keeps its previous object despite a Platform or manifestgen change",
     "MG524": "job will be recreated",
     "MG525": "completed job is no longer generated",
     "MG526": "a Platform or manifestgen change would recreate a job that cannot be kept",
+    "MG527": "claim would grow on a storage class that does not allow expansion",
     # Hooks (--fail-on-change, --drift-only)
     "MG601": "out/ was rewritten",
     "MG602": "out/ not compared or written: the specs have errors",

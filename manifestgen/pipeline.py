@@ -198,6 +198,12 @@ def _resolve_jobs(specs: _Specs, platform: Parsed[Platform]) -> list[ResolvedJob
     return resolved
 
 
+def running_jobs(jobs: Sequence[ResolvedJob]) -> list[ResolvedJob]:
+    """The jobs that demand capacity: a Completed job runs no pods, so it must not keep a
+    node pool alive or count against the GPU and CPU quotas."""
+    return [job for job in jobs if job.job.spec.state != "Completed"]
+
+
 def _expand(
     platform: Parsed[Platform], jobs: Sequence[ResolvedJob]
 ) -> tuple[list[Manifest], list[Diagnostic]]:
@@ -207,8 +213,7 @@ def _expand(
         generated, problems = expand_job(job)
         manifests += generated
         diagnostics += problems
-    # A Completed job runs no pods: it must not keep a node pool alive or count as demand.
-    running = [job for job in jobs if job.job.spec.state != "Completed"]
+    running = running_jobs(jobs)
     for cluster in sorted(platform.model.spec.clusters):
         manifests += expand_cluster(platform, cluster, running)
         diagnostics += check_cpu_quota(platform, cluster, running)
@@ -271,7 +276,7 @@ def run(options: BuildOptions, sources: Sources | None = None) -> BuildResult:
         )
     specs.diagnostics += _gitops_path(platform, options)
     jobs = _resolve_jobs(specs, platform)
-    specs.diagnostics += check_total_demand(jobs)
+    specs.diagnostics += check_total_demand(running_jobs(jobs))
     manifests, problems = _expand(platform, jobs)
     manifests, found = _against_previous(options, specs, jobs, manifests)
     diagnostics = specs.diagnostics + problems + found + check_credentials(manifests, options)

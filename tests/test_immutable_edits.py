@@ -52,7 +52,16 @@ def test_storage_class_change_is_a_located_error(repo: Path) -> None:
     assert "MG520" in codes(build(repo, "validate"))
 
 
-# (edits before the first build, the edit after it, code, line, spec field, message part)
+# (edits (file, old, new) before the first build, the spec edit after it, and the code,
+# line, spec field and a part of the message of the one error it gives)
+PLATFORM = "specs/platform.yaml"
+QUOTA = "      gpuQuota:\n        a100-80gb: 32\n"
+# A storage-class catalog for cluster train-a that lists efs-sc.
+CATALOG = (
+    "      storageClasses:\n        efs-sc:\n          readWriteMany: true\n"
+    "          expandable: {expandable}\n"
+)
+
 REFUSED = {
     "class removed": (
         [],
@@ -65,9 +74,22 @@ REFUSED = {
         ),
     ),
     "access mode": (
-        [("nodes: 2", "nodes: 1"), ("efs-sc", "efs-sc\n    accessMode: ReadWriteMany")],
+        [
+            (SPEC, "nodes: 2", "nodes: 1"),
+            (SPEC, "efs-sc", "efs-sc\n    accessMode: ReadWriteMany"),
+        ],
         ("accessMode: ReadWriteMany", "accessMode: ReadWriteOnce"),
         ("MG520", 19, "spec.checkpoints.accessMode", "spec.accessModes ['ReadWriteMany']"),
+    ),
+    "grown on a class that cannot expand": (
+        [(PLATFORM, QUOTA, QUOTA + CATALOG.format(expandable="false"))],
+        ("size: 100Gi", "size: 200Gi"),
+        (
+            "MG527",
+            17,
+            "spec.checkpoints.size",
+            "storage class 'efs-sc' does not allow expansion, so it cannot grow to 200Gi",
+        ),
     ),
     "shrink": (
         [],
@@ -80,8 +102,8 @@ REFUSED = {
 @pytest.mark.parametrize("case", sorted(REFUSED))
 def test_refused_claim_edits_are_located_errors(repo: Path, case: str) -> None:
     setup, change, (code, line, field, part) = REFUSED[case]
-    for old, new in setup:
-        edit(repo / SPEC, old, new)
+    for path, old, new in setup:
+        edit(repo / path, old, new)
     assert build(repo).ok
     edit(repo / SPEC, *change)
     result = build(repo)
@@ -196,3 +218,14 @@ def test_unreadable_previous_job_is_treated_as_absent(repo: Path, content: str) 
     job.write_text(HEADER + content)
     result = build(repo, "check")
     assert codes(result) == ["MG502"]
+
+
+def test_growth_on_an_expandable_class_is_a_note(repo: Path) -> None:
+    edit(repo / PLATFORM, QUOTA, QUOTA + CATALOG.format(expandable="true"))
+    assert build(repo).ok
+    edit(repo / SPEC, "size: 100Gi", "size: 200Gi")
+    result = build(repo)
+    assert result.ok
+    ((code, _, _, message),) = errors(result)
+    assert code == "MG522"
+    assert message.endswith("grows from 100Gi to 200Gi: storage class 'efs-sc' allows expansion")

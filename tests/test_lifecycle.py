@@ -382,3 +382,14 @@ def test_references_name_every_object_a_pod_uses() -> None:
         "Secret 's2'",
         "Secret 's3'",
     }
+
+
+def test_completed_jobs_do_not_count_against_the_gpu_quota(repo: Path) -> None:
+    # Three 16-GPU jobs on a 32-GPU quota: over it, until one of them is Completed.
+    for name in ("llm-b", "llm-c"):
+        (repo / "specs" / f"{name}.yaml").write_text(JOB.replace("name: llm", f"name: {name}"))
+    assert "MG226" in codes(build(repo, "validate"))
+    (repo / "specs" / "llm-c.yaml").write_text(
+        JOB.replace("name: llm", "name: llm-c") + "  state: Completed\n"
+    )
+    assert "MG226" not in codes(build(repo, "validate"))

@@ -11,11 +11,12 @@ from manifestgen.errors import Diagnostic
 from manifestgen.expand.jobs import JOB_KINDS
 from manifestgen.expand.manifest import Manifest
 from manifestgen.history.claims import duplicate_claims
-from manifestgen.history.immutable import check_immutable
+from manifestgen.history.immutable import ClaimClass, check_immutable
 from manifestgen.history.jobs import Recreate, settle_job
 from manifestgen.history.previous import PreviousBuild
 from manifestgen.render import layout
 from manifestgen.spec.resolve import ResolvedJob
+from manifestgen.spec.storage import claim_class
 
 __all__ = ["PreviousBuild", "Recreate", "reconcile"]
 
@@ -23,6 +24,19 @@ __all__ = ["PreviousBuild", "Recreate", "reconcile"]
 def _job_path(job: ResolvedJob) -> str:
     kind = JOB_KINDS[job.job.spec.framework].kind
     return layout.job_object(job.cluster_name, job.namespace, job.name, kind)
+
+
+def _claim_classes(jobs: Sequence[ResolvedJob]) -> dict[str, ClaimClass]:
+    """What the cluster's storage-class catalog knows of each checkpoint claim's class."""
+    found: dict[str, ClaimClass] = {}
+    for job in jobs:
+        chosen = claim_class(job)
+        if chosen is not None:
+            path = layout.job_object(
+                job.cluster_name, job.namespace, job.name, "PersistentVolumeClaim"
+            )
+            found[path] = (chosen[0], chosen[1].expandable)
+    return found
 
 
 def reconcile(
@@ -44,6 +58,6 @@ def reconcile(
     kept = [m for m in result if m is not None]
     # A kept job from another kind sits at its old path: add what was not in the list.
     kept += [m for path, m in settled.items() if m is not None and m.path != path]
-    diagnostics += check_immutable(kept, previous)
+    diagnostics += check_immutable(kept, previous, _claim_classes(jobs))
     diagnostics += duplicate_claims(kept)
     return kept, diagnostics

@@ -5,13 +5,15 @@ update (a claim's class or access modes, a smaller claim) the sync fails, and a 
 wave stops every later wave of the cluster's Application: every job waits. Compared
 with the previous build in out/, such an edit is a located error before commit.
 
-Claims may grow: Kubernetes expands a bound claim when its storage class sets
-`allowVolumeExpansion`. manifestgen has no storage-class catalog to know that, so growth
-is allowed with a note saying what it relies on.
+Claims may grow only where their storage class sets `allowVolumeExpansion`: the
+cluster's storage-class catalog (`storageClasses`, `expandable`) says so. A class the
+catalog does not list, or a cluster with no catalog, is unknown: growth is allowed there
+with a note saying what it relies on.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -114,7 +116,13 @@ def _size(value: Any) -> Decimal | None:
         return None
 
 
-def _size_change(manifest: Manifest, before: dict[str, Any]) -> list[Diagnostic]:
+# A claim's class as the catalog knows it: (class name, expandable), or None if unknown.
+ClaimClass = tuple[str, bool] | None
+
+
+def _size_change(
+    manifest: Manifest, before: dict[str, Any], claim_class: ClaimClass
+) -> list[Diagnostic]:
     old_value, new_value = _get(before, _SIZE), _get(manifest.obj, _SIZE)
     old, new = _size(old_value), _size(new_value)
     if old is None or new is None or old == new:
@@ -131,11 +139,30 @@ def _size_change(manifest: Manifest, before: dict[str, Any]) -> list[Diagnostic]
                 hint=f"keep at least {old_value}, or {_CLAIM_HINT}",
             )
         ]
+    if claim_class is not None and not claim_class[1]:
+        return [
+            Diagnostic(
+                "MG527",
+                f"claim {manifest.name!r} already exists with {old_value}; its storage class "
+                f"{claim_class[0]!r} does not allow expansion, so it cannot grow to "
+                f"{new_value}, and the failed sync blocks every later wave",
+                location,
+                field="spec.checkpoints.size",
+                hint=f"keep {old_value}; if the StorageClass sets allowVolumeExpansion: true, "
+                f"mark {claim_class[0]!r} expandable in the Platform's storageClasses; or "
+                f"{_CLAIM_HINT}",
+            )
+        ]
+    relies = (
+        f"storage class {claim_class[0]!r} allows expansion"
+        if claim_class is not None
+        else "this needs a storage class with allowVolumeExpansion: true (the cluster's "
+        "storageClasses do not list it)"
+    )
     return [
         Diagnostic(
             "MG522",
-            f"claim {manifest.name!r} grows from {old_value} to {new_value}: this needs a "
-            "storage class with allowVolumeExpansion: true (manifestgen cannot check it)",
+            f"claim {manifest.name!r} grows from {old_value} to {new_value}: {relies}",
             location,
             field="spec.checkpoints.size",
             severity=Severity.NOTE,
@@ -143,8 +170,16 @@ def _size_change(manifest: Manifest, before: dict[str, Any]) -> list[Diagnostic]
     ]
 
 
-def check_immutable(manifests: list[Manifest], previous: PreviousBuild) -> list[Diagnostic]:
-    """Diagnostics for every object that would edit an immutable field of its previous self."""
+def check_immutable(
+    manifests: list[Manifest],
+    previous: PreviousBuild,
+    claim_classes: Mapping[str, ClaimClass] | None = None,
+) -> list[Diagnostic]:
+    """Diagnostics for every object that would edit an immutable field of its previous self.
+
+    `claim_classes` gives, by output path, what the catalog knows of a claim's class.
+    """
+    classes = claim_classes or {}
     kinds = {rule.kind for rule in IMMUTABLE_FIELDS}
     found: list[Diagnostic] = []
     for manifest in manifests:
@@ -157,5 +192,5 @@ def check_immutable(manifests: list[Manifest], previous: PreviousBuild) -> list[
             continue
         found += _field_changes(manifest, before)
         if manifest.kind == "PersistentVolumeClaim":
-            found += _size_change(manifest, before)
+            found += _size_change(manifest, before, classes.get(manifest.path))
     return found
