@@ -17,6 +17,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+import cel
+
 from manifestgen.check.cel_engine import (
     OLD_SELF,
     CelRuntime,
@@ -100,6 +102,15 @@ class _Rule:
         )
 
 
+@dataclass(frozen=True)
+class _NodePlan:
+    """What one schema node asks of the evaluator, worked out once per schema node."""
+
+    rules: tuple[tuple[_Rule, CompiledRule, str], ...]  # rule, its program, why it cannot run
+    combinator_rules: tuple[_Rule, ...]  # rules under allOf/anyOf/oneOf/not, never run
+    active: bool  # whether this node or any node below it declares a rule
+
+
 class CelEvaluator:
     """Evaluates the CEL rules of one CRD version's ``openAPIV3Schema`` against objects.
 
@@ -108,10 +119,11 @@ class CelEvaluator:
 
     def __init__(self) -> None:
         self._runtime = CelRuntime()
-        # Per schema (by identity, the schema kept alive beside it): the root CEL sees, and
-        # whether each node's subtree declares any rule, so rule-free subtrees are skipped.
+        # Per schema node (by identity, the node kept alive beside it): the root CEL sees, and
+        # the node's plan (its rules parsed and compiled, whether its subtree has any), so an
+        # object costs only the walk of the subtrees that declare rules.
         self._roots: dict[int, tuple[Mapping[str, Any], Mapping[str, Any]]] = {}
-        self._has_rules: dict[int, tuple[Mapping[str, Any], bool]] = {}
+        self._plans: dict[int, tuple[Mapping[str, Any], _NodePlan]] = {}
 
     def _root(self, schema: Mapping[str, Any]) -> Mapping[str, Any]:
         known = self._roots.get(id(schema))
@@ -120,12 +132,18 @@ class CelEvaluator:
             known = self._roots[id(schema)] = (schema, root)
         return known[1]
 
-    def _declares_rules(self, schema: Mapping[str, Any]) -> bool:
-        known = self._has_rules.get(id(schema))
+    def _plan(self, schema: Mapping[str, Any]) -> _NodePlan:
+        known = self._plans.get(id(schema))
         if known is None or known[0] is not schema:
-            found = bool(_rules_of(schema)) or any(True for _ in _combinator_rules(schema))
-            found = found or any(self._declares_rules(sub) for sub in _child_schemas(schema))
-            known = self._has_rules[id(schema)] = (schema, found)
+            rules = []
+            for raw in _rules_of(schema):
+                rule = _Rule.parse(raw)
+                compiled = compile_rule(rule.text)
+                rules.append((rule, compiled, _static_skip(compiled, rule.optional_old_self)))
+            combinator = tuple(_Rule.parse(raw) for raw in _combinator_rules(schema))
+            active = bool(rules or combinator)
+            active = active or any(self._plan(sub).active for sub in _child_schemas(schema))
+            known = self._plans[id(schema)] = (schema, _NodePlan(tuple(rules), combinator, active))
         return known[1]
 
     def evaluate(self, schema: Mapping[str, Any], obj: Any) -> tuple[CelFinding, ...]:
@@ -160,33 +178,34 @@ class CelEvaluator:
         path: tuple[PathElement, ...],
         findings: list[CelFinding],
     ) -> None:
-        if value is None or not self._declares_rules(schema):
+        plan = self._plan(schema)
+        if value is None or not plan.active:
             return  # Kubernetes validates only non-null values; nothing to run below here
-        rules = _rules_of(schema)
-        if rules:
+        if plan.rules:
             # The API server defaults before validating; only the subtrees a rule reads need it.
             cel_self = to_cel(apply_defaults(value, schema), schema)
-            for raw in rules:
-                finding = self._check(_Rule.parse(raw), cel_self, path)
+            node = _Node(self._runtime, cel_self)
+            for rule, compiled, skip in plan.rules:
+                finding = self._check(rule, compiled, skip, node, path)
                 if finding is not None:
                     findings.append(finding)
-        for raw in _combinator_rules(schema):
-            rule = _Rule.parse(raw)
+        for rule in plan.combinator_rules:
             findings.append(CelFinding(path, rule.text, rule.message, "skipped", SKIP_COMBINATOR))
         for key, child_schema, child in _children(schema, value):
             self._walk(child_schema, child, (*path, key), findings)
 
     def _check(
-        self, rule: _Rule, cel_self: Any, path: tuple[PathElement, ...]
+        self,
+        rule: _Rule,
+        compiled: CompiledRule,
+        skip: str,
+        node: _Node,
+        path: tuple[PathElement, ...],
     ) -> CelFinding | None:
-        compiled = compile_rule(rule.text)
-        skip = _static_skip(compiled, rule.optional_old_self)
         if skip or compiled.program is None:
             return CelFinding(path, rule.text, rule.message, "skipped", skip)
-        variables = {"self": cel_self}
-        if compiled.uses_old_self:
-            variables[OLD_SELF] = no_old_self()  # optionalOldSelf on CREATE: an empty optional
-        outcome = self._runtime.run(compiled.program, variables)
+        context = node.context(with_old_self=compiled.uses_old_self)
+        outcome = self._runtime.run(compiled.program, context)
         if outcome.kind == "library_error":
             reason = f"CEL library could not evaluate the rule: {outcome.detail}"
             return CelFinding(path, rule.text, rule.message, "skipped", reason)
@@ -195,19 +214,37 @@ class CelEvaluator:
         if outcome.value is True:
             return None
         # Like the API server, anything but true rejects (CRD creation makes rules boolean).
-        message = self._message(rule, variables)
+        message = self._message(rule, context)
         return CelFinding((*path, *rule.field_path), rule.text, message, "failed", rule.reason)
 
-    def _message(self, rule: _Rule, variables: Mapping[str, Any]) -> str:
+    def _message(self, rule: _Rule, context: cel.Context) -> str:
         """The evaluated ``messageExpression``; ``message`` if it errs or gives no one-liner."""
         if not rule.message_expression:
             return rule.message
         compiled = compile_rule(rule.message_expression)
         if compiled.program is None or compiled.unsupported:
             return rule.message
-        outcome = self._runtime.run(compiled.program, variables)
+        outcome = self._runtime.run(compiled.program, context)
         text = outcome.value.strip() if isinstance(outcome.value, str) else ""
         return text if outcome.kind == "value" and text and "\n" not in text else rule.message
+
+
+class _Node:
+    """The variables of the rules of one node, bound once: converting ``self`` to CEL values is
+    most of the cost of a rule, and the rules of a node share it."""
+
+    def __init__(self, runtime: CelRuntime, cel_self: Any) -> None:
+        self._runtime = runtime
+        self._self = cel_self
+        self._contexts: dict[bool, cel.Context] = {}
+
+    def context(self, *, with_old_self: bool) -> cel.Context:
+        if with_old_self not in self._contexts:
+            variables = {"self": self._self}
+            if with_old_self:
+                variables[OLD_SELF] = no_old_self()  # optionalOldSelf on CREATE: an empty optional
+            self._contexts[with_old_self] = self._runtime.bind(variables)
+        return self._contexts[with_old_self]
 
 
 def _static_skip(compiled: CompiledRule, optional_old_self: bool) -> str:

@@ -151,10 +151,15 @@ class CelRuntime:
 
         return call
 
-    def run(self, program: cel.Program, variables: Mapping[str, Any]) -> Outcome:
+    def bind(self, variables: Mapping[str, Any]) -> cel.Context:
+        """A context with ``variables`` and the extension functions, for one or more runs: the
+        library converts the variables once per context, which is most of the cost of a run."""
+        return cel.Context(variables=dict(variables), functions=self._functions)
+
+    def run(self, program: cel.Program, variables: Mapping[str, Any] | cel.Context) -> Outcome:
         """Execute ``program``; classify exceptions as the object's fault or the library's."""
         self._callback_errors.clear()
-        context = cel.Context(variables=dict(variables), functions=self._functions)
+        context = variables if isinstance(variables, cel.Context) else self.bind(variables)
         try:
             return Outcome("value", value=program.execute(context))
         except KeyError as exc:

@@ -57,15 +57,22 @@ class CompiledSchema:
 
     def problems(self, instance: Any, prefix: JsonPath = ()) -> list[ObjectProblem]:
         """Problems of `instance`, their paths prefixed with `prefix`."""
+        return self.check(instance, prefix)[0]
+
+    def check(self, instance: Any, prefix: JsonPath = ()) -> tuple[list[ObjectProblem], Any]:
+        """Problems of `instance`, and `instance` as JSON (itself when it already is)."""
         try:
             if self._validator.is_valid(instance):
-                return []
+                return [], instance
         except ValueError:
             # YAML loaders give values JSON does not have (dates, integer keys, ruamel's
             # scalar subclasses); the API server sees them after its YAML-to-JSON step.
             instance = to_json_value(instance)
             if self._validator.is_valid(instance):
-                return []
+                return [], instance
+        return self._describe(instance, prefix), instance
+
+    def _describe(self, instance: Any, prefix: JsonPath) -> list[ObjectProblem]:
         found: list[ObjectProblem] = []
         for error in self._validator.iter_errors(instance):
             found.extend(describe_error(error, self.schema, instance, prefix))

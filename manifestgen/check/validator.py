@@ -178,17 +178,17 @@ class OutputValidator:
             return _legacy_checker(gvk, legacy)
         crd = self._crds.get(gvk)
         if crd is not None:
-            schema_check = _schema_checker(
+            schema_check = _json_schema_checker(
                 self._prepared_schema(gvk).schema,
                 "crd",
                 crd.label,
                 name_rule(kind, builtin=False),
-                admit=lambda obj: apply_defaults(to_json_value(obj), crd.schema),
+                admit=lambda data: apply_defaults(data, crd.schema),
             )
             if not declares_fields(crd.schema):
-                return _without_structural_schema(schema_check, crd)
+                return _without_structural_schema(lambda obj: schema_check(obj)[0], crd)
             if not _declares_rules(crd.schema):
-                return schema_check
+                return lambda obj: schema_check(obj)[0]
             return _with_cel_rules(schema_check, self._cel_evaluator(), crd.schema)
         return self._model_checker(gvk)
 
@@ -242,15 +242,26 @@ class OutputValidator:
 
 
 def _schema_checker(
+    schema: Mapping[str, Any], source: SchemaSource, name: str, rule: NameRule
+) -> Checker:
+    check = _json_schema_checker(schema, source, name, rule)
+    return lambda obj: check(obj)[0]
+
+
+# A schema check that also gives the object as JSON, for the CEL rules that follow it.
+_JsonChecker = Callable[[Mapping[str, Any]], tuple[CheckOutcome, Any]]
+
+
+def _json_schema_checker(
     schema: Mapping[str, Any],
     source: SchemaSource,
     name: str,
     rule: NameRule,
     *,
-    admit: Callable[[Mapping[str, Any]], Any] | None = None,
-) -> Checker:
-    """A checker against one compiled schema. `admit` turns an object into what the API
-    server validates (a custom resource: nulls pruned, defaults applied)."""
+    admit: Callable[[Any], Any] | None = None,
+) -> _JsonChecker:
+    """A checker against one compiled schema. `admit` turns an object (as JSON) into what
+    the API server validates (a custom resource: nulls pruned, defaults applied)."""
     try:
         compiled = CompiledSchema(schema)
     except SchemaCompileError as error:
@@ -260,17 +271,17 @@ def _schema_checker(
                 (), f"cannot be checked: its schema does not compile ({error})", blocking=True
             ),
         )
-        return lambda _obj: CheckOutcome(broken, source, name)
+        return lambda obj: (CheckOutcome(broken, source, name), obj)
 
-    def check(obj: Mapping[str, Any]) -> CheckOutcome:
-        found = compiled.problems(obj)
+    def check(obj: Mapping[str, Any]) -> tuple[CheckOutcome, Any]:
+        found, data = compiled.check(obj)
         if found and admit is not None:
             # Pruning nulls and defaulting only ever remove problems (the API server checks
             # defaults against the schema when the CRD is created), so an object valid as
             # written needs neither: the common case pays nothing for them.
-            found = compiled.problems(admit(obj))
+            found = compiled.problems(admit(data))
         found += metadata_problems(obj, rule)
-        return CheckOutcome(sort_problems(found), source, name)
+        return CheckOutcome(sort_problems(found), source, name), data
 
     return check
 
@@ -328,18 +339,18 @@ RULES_NOT_CHECKED = (
 )
 
 
-def _with_cel_rules(checker: Checker, cel: CelEvaluator, raw: Mapping[str, Any]) -> Checker:
+def _with_cel_rules(checker: _JsonChecker, cel: CelEvaluator, raw: Mapping[str, Any]) -> Checker:
     """Add the CRD's CEL rules. As the API server does, they run unless the schema found a
     blocking error (a wrong type, a missing field...: a rule reading that field would only
     add noise); after other errors (a pattern, a minimum, an unknown field) they run too."""
 
     def check(obj: Mapping[str, Any]) -> CheckOutcome:
-        outcome = checker(obj)
+        outcome, data = checker(obj)
         if any(p.blocking for p in outcome.problems):
             # A note, not one more problem: the object is already invalid, and the reader
             # (or a build diagnostic per problem) gains nothing from a second error.
             return replace(outcome, skipped=(f"(object): CEL rules: {RULES_NOT_CHECKED}",))
-        findings = cel.evaluate(raw, to_json_value(obj))
+        findings = cel.evaluate(raw, data)
         failed = [
             ObjectProblem(f.path, f.message, rule="cel") for f in findings if f.status == "failed"
         ]
