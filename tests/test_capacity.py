@@ -8,10 +8,13 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from manifestgen.spec.capacity import allocatable, kube_reserved_millicpu
 from manifestgen.spec.catalog.instances import BUILTIN_INSTANCE_TYPES
 from manifestgen.spec.platform import NodeOverhead
+from manifestgen.spec.quota import split_quota
 from tests.support import CASE_PLATFORM, make_repo, run_cli
 
 NO_DAEMONSETS = NodeOverhead(daemonset_cpu="0", daemonset_memory="0")
@@ -101,6 +104,33 @@ def test_capacity_types_split_the_quota(tmp_path: Path) -> None:
 def test_one_capacity_type_gets_the_whole_quota(tmp_path: Path) -> None:
     out = _build(tmp_path, _platform(), [_job("alone", 1, "on-demand")])
     assert _gpu_limit(out, "on-demand") == 32
+
+
+@given(
+    quota=st.integers(0, 10_000),
+    wanted=st.dictionaries(
+        st.sampled_from(["on-demand", "spot"]), st.integers(1, 5_000), min_size=1
+    ),
+)
+def test_split_never_exceeds_the_quota(quota: int, wanted: dict[str, int]) -> None:
+    shares = split_quota(quota, wanted)
+    assert set(shares) == set(wanted)
+    assert sum(shares.values()) <= quota
+    if sum(wanted.values()) <= quota:
+        # Every pool can hold all of its own jobs at once.
+        assert all(shares[c] >= need for c, need in wanted.items())
+        assert sum(shares.values()) > quota - len(wanted)
+
+
+def test_completed_jobs_hold_no_quota(tmp_path: Path) -> None:
+    # 32 + 32 running and 32 Completed against 64: only the running ones count.
+    jobs = [
+        _job("first", 4, "spot"),
+        _job("done", 4, "spot", state="Completed"),
+        _job("second", 4, "on-demand"),
+    ]
+    out = _build(tmp_path, _platform(gpuQuota={"a100-80gb": 64}), jobs)
+    assert _gpu_limit(out, "spot") + _gpu_limit(out, "on-demand") == 64
 
 
 def _requirements(out: Path, pool: str) -> dict[str, list[str]]:

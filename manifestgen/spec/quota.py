@@ -54,13 +54,24 @@ def pool_gpu_limits(jobs: Sequence[ResolvedJob]) -> dict[PoolKey, int]:
     """The `limits` of every GPU node pool the jobs use; their sum per type <= the quota."""
     limits: dict[PoolKey, int] = {}
     for (cluster, gpu), members in _by_cluster_and_type(jobs).items():
-        quota = members[0].cluster.gpu_quota.get(gpu, 0)
         wanted: dict[str, int] = defaultdict(int)
         for job in members:
             wanted[job.job.spec.capacity_type] += demand(job)
-        total = sum(wanted.values())
-        spare = max(quota - total, 0)
-        for capacity, need in wanted.items():
-            share = need + spare * need // total if total <= quota else quota * need // total
-            limits[(cluster, gpu, capacity)] = share
+        shares = split_quota(members[0].cluster.gpu_quota.get(gpu, 0), wanted)
+        limits.update({(cluster, gpu, capacity): share for capacity, share in shares.items()})
     return limits
+
+
+def split_quota(quota: int, wanted: dict[str, int]) -> dict[str, int]:
+    """Each pool's demand plus its proportional share of the spare, rounded down.
+
+    The shares never sum above the quota; when the demand exceeds the quota (a build
+    that reports MG226 and writes nothing), the quota itself is shared out.
+    """
+    total = sum(wanted.values())
+    if total == 0:
+        return dict.fromkeys(wanted, 0)
+    if total > quota:
+        return {capacity: quota * need // total for capacity, need in wanted.items()}
+    spare = quota - total
+    return {capacity: need + spare * need // total for capacity, need in wanted.items()}
