@@ -89,6 +89,8 @@ CODES: Final[dict[str, str]] = {
     "MG112": "number not finite",
     "MG113": "mapping key is not a string",
     "MG114": "unsupported YAML tag",
+    "MG115": "symlink to a path outside the repository",
+    "MG116": "symlinked directory not searched",
     # Spec schema
     "MG201": "unknown field",
     "MG202": "missing required field",

@@ -21,8 +21,9 @@ from manifestgen.expand.manifest import Manifest
 from manifestgen.expand.workload import expand_job
 from manifestgen.options import BuildOptions, checked_out_path
 from manifestgen.render.tree import OutputTree, render_tree
-from manifestgen.source.discover import discover_spec_files
+from manifestgen.source.discover import discover, discover_spec_files
 from manifestgen.source.loader import load_source
+from manifestgen.source.reader import read_spec
 from manifestgen.spec.parse import Parsed, parse_document
 from manifestgen.spec.platform import Platform
 from manifestgen.spec.quota import check_total_demand
@@ -77,17 +78,15 @@ class _Specs:
 
 
 def _read_specs(options: BuildOptions, specs: _Specs) -> Iterator[tuple[str, str]]:
-    paths = discover_spec_files(options.root, (*options.specs, *options.only))
-    specs.files = len(paths)
-    for path in paths:
-        rel = path.as_posix()
-        full = path if path.is_absolute() else options.root / path
-        try:
-            yield rel, full.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            specs.diagnostics.append(
-                Diagnostic("MG105", f"cannot read file: {exc}", SourceLocation(rel))
-            )
+    found = discover(options.root, (*options.specs, *options.only))
+    specs.diagnostics += found.diagnostics
+    specs.files = len(found.paths)
+    for path in found.paths:
+        text, problem = read_spec(options.root / path, path.as_posix())
+        if problem is None:
+            yield path.as_posix(), text
+        else:
+            specs.diagnostics.append(problem)
 
 
 def _load_specs(options: BuildOptions, sources: Sources | None) -> _Specs:

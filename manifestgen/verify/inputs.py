@@ -65,7 +65,7 @@ def _expand(path: Path, stdin: bytes) -> Iterator[Source]:
         found = [
             p
             for p in path.rglob("*")
-            if p.suffix in SUFFIXES
+            if p.suffix.lower() in SUFFIXES
             and not any(part.startswith(".") for part in p.relative_to(path).parts)
             and p.is_file()
         ]
@@ -115,13 +115,13 @@ def _read_bounded(path: Path) -> bytes:
 
 
 def _parse(source: Source, data: bytes) -> tuple[list[Any], Exception | None]:
-    if source.name.endswith(".json") or _looks_like_json(data):
+    if _is_json_name(source.name) or _looks_like_json(data):
         try:
             return [strict_json.loads(data)], None
         except strict_json.StrictJsonError as error:
             return [], _locate_json(data, error)
         except ValueError as error:  # JSONDecodeError, or bytes that are not UTF-8
-            if source.name.endswith(".json"):
+            if _is_json_name(source.name):
                 return [], error
         # Not JSON after all ("{a: 1}" is YAML flow style): let YAML read it.
     return fast_yaml.load_all(data)
@@ -133,6 +133,10 @@ def _locate_json(data: bytes, error: strict_json.StrictJsonError) -> Exception:
     # A duplicate key: YAML reads JSON too, and its reader knows where the key is.
     _, located = fast_yaml.load_all(data)
     return located if isinstance(located, fast_yaml.StrictValueError) else error
+
+
+def _is_json_name(name: str) -> bool:
+    return name.lower().endswith(".json")
 
 
 def _looks_like_json(data: bytes) -> bool:

@@ -18,6 +18,7 @@ import yaml
 
 from manifestgen.options import crds_from_environment
 from manifestgen.render.layout import ARGOCD_DIR
+from manifestgen.source.discover import is_spec_name
 from manifestgen.verify.model import VerifyError
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -99,7 +100,7 @@ def _spec_files(directory: Path) -> list[Path]:
     found = (
         p
         for p in directory.rglob("*")
-        if p.suffix in (".yaml", ".yml")
+        if is_spec_name(p)
         and not any(part.startswith(".") for part in p.relative_to(directory).parts)
         and p.is_file()
     )

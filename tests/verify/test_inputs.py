@@ -41,6 +41,15 @@ def test_directories_are_searched_recursively_for_manifest_suffixes(
     assert "in 3 files" in result.stdout
 
 
+def test_suffixes_match_in_any_case(write: Write, tmp_path: Path) -> None:
+    write("a/one.YAML", [config_map("one")])
+    write("a/two.Yml", [config_map("two")])
+    write("a/three.JSON", json.dumps(config_map("three")))
+    result = verify_cli(tmp_path / "a")
+    assert result.code == 0, result.stdout
+    assert "3 valid" in result.stdout
+
+
 def test_files_keep_argument_order_and_are_read_once(write: Write) -> None:
     second = write("z.yaml", [deployment("z", replicas="x")])
     first = write("a.yaml", [deployment("a", replicas="x")])
