@@ -105,5 +105,5 @@ def test_a_spec_file_over_the_size_limit_is_not_read_in_full(repo: Path) -> None
     result = run_cli("validate", "--root", repo, "--no-output-check")
     assert result.code == 1
     assert result.stdout.startswith(
-        "specs/jobs/big.yaml: error[MG106] file is 52,428,800 bytes; at most 1 MiB"
+        "specs/jobs/big.yaml: error[MG106] file is 52,428,800 bytes; at most 1,280 KiB"
     )

@@ -79,8 +79,8 @@ BILLION_LAUGHS = (
             id="5000-digit-integer",
         ),
         pytest.param(
-            JOB + "  args: [" + "x" * 200_000 + "]\n",
-            ("MG107", 13, 16_385, "line is 200,010 characters long; at most 16,384"),
+            JOB + "  args: [" + "x" * 1_100_000 + "]\n",
+            ("MG107", 13, 1_048_577, "line is 1,100,010 characters long; at most 1,048,576"),
             id="long-line",
         ),
         pytest.param(
@@ -89,8 +89,8 @@ BILLION_LAUGHS = (
             id="many-items",
         ),
         pytest.param(
-            JOB + ("# " + "z" * 97 + "\n") * 11_000,
-            ("MG106", 0, 0, "file is 1,100,191 bytes; at most 1 MiB"),
+            JOB + ("# " + "z" * 97 + "\n") * 14_000,
+            ("MG106", 0, 0, "file is 1,400,191 bytes; at most 1,280 KiB (1,310,720 bytes)"),
             id="large-file",
         ),
     ],
