@@ -129,9 +129,8 @@ def _stage(
     staging: Path, out_dir: Path, scan: OutScan, tree: OutputTree, drift: Drift
 ) -> list[Path]:
     """Fill staging: links to the files kept, new files for the ones written."""
-    removed = set(drift.extra)
-    rewritten = set(drift.stale)
-    kept = [rel for rel in (*scan.owned, *scan.foreign) if rel not in removed | rewritten]
+    dropped = {*drift.extra, *drift.stale}
+    kept = [rel for rel in (*scan.owned, *scan.foreign) if rel not in dropped]
     made: set[Path] = {staging}
     for rel in sorted(kept):
         target = staging / rel
