@@ -166,10 +166,22 @@ def test_family_with_mixed_skus_launches_only_the_named_shape(
     }
 
 
-def test_platform_instance_types_extend_and_replace_the_catalog(tmp_path: Path) -> None:
+def test_platform_instance_types_replace_catalog_entries(tmp_path: Path) -> None:
+    platform = _platform()
+    # The built-in p4de.24xlarge, described with half its vCPUs: the job's 90 no longer fit.
+    small = BUILTIN_INSTANCE_TYPES["p4de.24xlarge"].model_dump(by_alias=True, exclude_none=True)
+    platform["spec"]["instanceTypes"] = {"p4de.24xlarge": {**small, "cpu": 48}}
+    root = make_repo(tmp_path, platform=None)
+    (root / "specs" / "platform.yaml").write_text(yaml.safe_dump(platform))
+    (root / "specs" / "jobs.yaml").write_text(yaml.safe_dump(_job("big", 1, "spot")))
+    result = run_cli("validate", "--root", root, "--no-output-check")
+    assert "asks 90 CPUs per node; p4de.24xlarge offers about 46.8 allocatable" in result.stdout
+
+
+def test_platform_instance_types_extend_the_catalog(tmp_path: Path) -> None:
     platform = _platform()
     platform["spec"]["instanceTypes"] = {
-        # A type the built-in catalog lacks, and a built-in one described smaller.
+        # A type the built-in catalog lacks.
         "p9.48xlarge": {
             "cpu": 64,
             "memory": "512Gi",
