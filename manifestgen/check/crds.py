@@ -26,8 +26,6 @@ _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 CRD_API_VERSION = "apiextensions.k8s.io/v1"
 _SUFFIXES = frozenset({".yaml", ".yml", ".json"})
 _LIST_KINDS = frozenset({"List", "CustomResourceDefinitionList"})
-# A version without a schema is open: the API server stores whatever it is given.
-_OPEN_SCHEMA: Mapping[str, Any] = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
 
 GroupVersionKind = tuple[str, str, str]
 
@@ -94,8 +92,13 @@ def load_crd_versions(
     API server can only hold one), so the order of `locations` decides.
     """
     versions: dict[GroupVersionKind, CrdVersion] = {}
-    for path in crd_files(locations):
-        for crd_version in _read_memoized(path, file_cache):
+    for location in locations:
+        found = [v for path in crd_files([location]) for v in _read_memoized(path, file_cache)]
+        if not found:
+            # A location that was meant to hold CRDs but holds none leaves every custom
+            # resource unchecked: say so rather than validate nothing.
+            raise CrdLoadError(location, "no served apiextensions.k8s.io/v1 CRD found")
+        for crd_version in found:
             versions.setdefault(crd_version.gvk, crd_version)
     return versions
 
@@ -120,7 +123,10 @@ def read_crd_file(path: Path, file_cache: CrdFileCache | None = None) -> list[Cr
     digest = hashlib.sha256(data).hexdigest()
     cached = file_cache.get_crd_file(digest) if file_cache is not None else None
     if cached is not None:
-        return [_from_cache(entry, path) for entry in cached]
+        versions = [_from_cache(entry, path, digest) for entry in cached]
+        if all(v is not None for v in versions):
+            return [v for v in versions if v is not None]
+        # An entry this file could not have produced: parse again and overwrite it.
     found = _parse_crd_file(path, data, digest)
     if file_cache is not None:
         file_cache.put_crd_file(digest, [_to_cache(v) for v in found])
@@ -139,7 +145,17 @@ def _to_cache(version: CrdVersion) -> dict[str, Any]:
     }
 
 
-def _from_cache(entry: dict[str, Any], path: Path) -> CrdVersion:
+_CACHED_FIELDS = ("group", "version", "kind", "crd_name", "digest")
+
+
+def _from_cache(entry: Any, path: Path, digest: str) -> CrdVersion | None:
+    """A cached version, or None when the entry is not one this file could have given."""
+    if not isinstance(entry, dict) or set(entry) != {*_CACHED_FIELDS, "schema"}:
+        return None
+    if not all(isinstance(entry[name], str) for name in _CACHED_FIELDS):
+        return None
+    if not isinstance(entry["schema"], dict) or not entry["digest"].startswith(f"{digest}:"):
+        return None
     return CrdVersion(source=str(path), **entry)
 
 
@@ -200,15 +216,25 @@ def _served_versions(path: Path, crd: Mapping[str, Any], digest: str) -> Iterato
             kind=kind,
             crd_name=crd_name,
             source=str(path),
-            schema=_version_schema(entry),
+            schema=_version_schema(path, f"{crd_name}/{entry['name']}", entry),
             digest=f"{digest}:{crd_name}/{entry['name']}",
         )
 
 
-def _version_schema(entry: Mapping[str, Any]) -> Mapping[str, Any]:
+def _version_schema(path: Path, label: str, entry: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The version's schema, which must be usable: a CRD without one would make every
+    object of its kind pass, so validation would be silently off."""
     schema = entry.get("schema")
     raw = schema.get("openAPIV3Schema") if isinstance(schema, Mapping) else None
-    return raw if isinstance(raw, Mapping) else _OPEN_SCHEMA
+    if not isinstance(raw, Mapping):
+        raise CrdLoadError(path, f"{label}: no schema (schema.openAPIV3Schema must be a mapping)")
+    # What the API server requires of a structural schema's root.
+    if raw.get("type") != "object":
+        raise CrdLoadError(path, f"{label}: the schema's root must have type: object")
+    for keyword in ("properties", "additionalProperties"):
+        if keyword in raw and not isinstance(raw[keyword], (Mapping, bool)):
+            raise CrdLoadError(path, f"{label}: the schema's {keyword} must be a mapping")
+    return raw
 
 
 def _describe_parse_error(error: Exception) -> str:
