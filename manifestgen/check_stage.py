@@ -101,14 +101,15 @@ def _version_diagnostics(platform: Parsed[Platform], message: str) -> list[Diagn
         except UnsupportedKubernetesVersionError as exc:
             found.append(
                 Diagnostic(
-                    "MG403",
+                    "MG406",
                     str(exc),
                     platform.locate(("spec", "clusters", name, "kubernetesVersion")),
                     field=f"spec.clusters.{name}.kubernetesVersion",
-                    hint="use a Kubernetes version the kubernetes-validate package has schemas for",
+                    hint="use a version manifestgen has schemas for (those of the "
+                    "kubernetes-validate package), or upgrade it",
                 )
             )
-    return found or [Diagnostic("MG403", message, platform.locate(("spec", "clusters"), key=True))]
+    return found or [Diagnostic("MG406", message, platform.locate(("spec", "clusters"), key=True))]
 
 
 def _unchecked_note(kinds: set[str], platform: Parsed[Platform]) -> list[Diagnostic]:

@@ -145,6 +145,7 @@ CODES: Final[dict[str, str]] = {
     "MG403": "CRD location cannot be loaded",
     "MG404": "generated object fails a Kubernetes API rule",
     "MG405": "generated object fails a CRD validation rule (CEL)",
+    "MG406": "Kubernetes version without bundled schemas",
     # out/ on disk
     "MG501": "generated file missing from out/",
     "MG502": "file in out/ is stale",

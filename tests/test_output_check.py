@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.support import CASES, make_repo, run_cli
@@ -155,15 +156,18 @@ def test_cel_rule_failure_is_reported_at_the_spec(tmp_path: Path) -> None:
     assert "spec: one process is not distributed" in result.stdout
 
 
-def test_kubernetes_version_without_schemas_is_located(tmp_path: Path) -> None:
+@pytest.mark.parametrize("version", ["1.19", "1.99"])
+def test_kubernetes_version_without_schemas_is_located(tmp_path: Path, version: str) -> None:
     repo = make_repo(tmp_path / "repo", MINIMAL)
     platform = repo / "specs" / "platform.yaml"
+    text = platform.read_text()
     platform.write_text(
-        platform.read_text().replace('kubernetesVersion: "1.32"', 'kubernetesVersion: "1.19"')
+        text.replace('kubernetesVersion: "1.32"', f'kubernetesVersion: "{version}"')
     )
+    line = text[: text.index('kubernetesVersion: "1.32"')].count("\n") + 1
     result = run_cli("validate", "--root", repo)
     assert result.code == 1
     assert (
-        "error[MG403] spec.clusters.train-b.kubernetesVersion: no bundled Kubernetes schemas for 1.19"
-        in result.stdout
+        f"specs/platform.yaml:{line}:26: error[MG406] spec.clusters.train-b.kubernetesVersion: "
+        f"no bundled Kubernetes schemas for {version} (supported: 1.25, 1.26, " in result.stdout
     )

@@ -37,7 +37,7 @@ KubeVersion = tuple[int, int]
 
 
 class UnsupportedKubernetesVersionError(ValueError):
-    """The requested Kubernetes version is malformed or older than every bundled schema set."""
+    """The requested Kubernetes version is malformed or has no bundled schema set."""
 
 
 def _data_root() -> Path:
@@ -58,21 +58,29 @@ def bundled_versions() -> tuple[KubeVersion, ...]:
     return tuple(sorted(found))
 
 
+def supported_versions() -> str:
+    """The bundled versions as text for a message: "1.25, 1.26, ..., 1.37"."""
+    return ", ".join(f"{major}.{minor}" for major, minor in bundled_versions()) or "none"
+
+
 def select_version(requested: str) -> KubeVersion:
-    """The newest bundled version not newer than `requested` ("1.33", "v1.33.2")."""
+    """The bundled schemas of exactly the requested minor version ("1.33", "v1.33.2").
+
+    A version without bundled schemas is refused rather than served the nearest ones:
+    a newer release adds and removes fields, so its objects would be judged against the
+    wrong API (an unknown `1.99` used to be checked silently against the newest schemas).
+    """
     match = _VERSION.fullmatch(requested.strip())
     if match is None:
         raise UnsupportedKubernetesVersionError(
             f"invalid Kubernetes version {requested!r}: expected e.g. '1.33'"
         )
     wanted = (int(match.group(1)), int(match.group(2)))
-    candidates = [version for version in bundled_versions() if version <= wanted]
-    if not candidates:
-        oldest = ".".join(map(str, bundled_versions()[0])) if bundled_versions() else "none"
+    if wanted not in bundled_versions():
         raise UnsupportedKubernetesVersionError(
-            f"no bundled Kubernetes schemas for {requested} (oldest bundled: {oldest})"
+            f"no bundled Kubernetes schemas for {requested} (supported: {supported_versions()})"
         )
-    return candidates[-1]
+    return wanted
 
 
 def is_builtin_group(group: str) -> bool:

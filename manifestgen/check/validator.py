@@ -99,8 +99,9 @@ class OutputValidator:
 
         `crd_paths` are files or directories (searched recursively for *.yaml, *.yml and
         *.json); documents other than apiextensions.k8s.io/v1 CustomResourceDefinitions
-        are ignored. Raises `CrdLoadError` for a missing path or an unparsable file and
-        `UnsupportedKubernetesVersionError` for a version older than every bundled one.
+        are ignored. Raises `CrdLoadError` for a missing path, an unparsable file, a CRD
+        version without a usable schema or a location without a CRD, and
+        `UnsupportedKubernetesVersionError` for a version without bundled schemas.
         """
         kubernetes = KubernetesSchemas(select_version(kubernetes_version))
         file_cache = cache if isinstance(cache, CrdFileCache) else None

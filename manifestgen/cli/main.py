@@ -21,6 +21,7 @@ from manifestgen.errors import UsageError
 from manifestgen.option_values import seconds
 from manifestgen.options import CRDS_ENV, DEFAULT_LOCK_TIMEOUT
 from manifestgen.report import REPORTERS
+from manifestgen.report.escape import printable
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -186,7 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(args, parser)
     except UsageError as exc:
-        sys.stderr.write(f"manifestgen: error: {exc}\n")
+        sys.stderr.write(f"manifestgen: error: {printable(str(exc))}\n")
         return EXIT_USAGE
     except KeyboardInterrupt as interrupt:
         # The writer says whether the swap had already happened (out/ is whole either way).
@@ -197,7 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
     except Exception as exc:  # the last line of defence: no traceback for users
         sys.stderr.write(
-            f"manifestgen: internal error: {type(exc).__name__}: {exc}\n"
+            f"manifestgen: internal error: {type(exc).__name__}: {printable(str(exc))}\n"
             "This is a bug in manifestgen, not in your specs; out/ was left as it was.\n"
         )
         if _debug():

@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from manifestgen.report.escape import printable
 from manifestgen.verify import (
     FORMATS,
     MISSING_SCHEMA_MODES,
@@ -134,7 +135,7 @@ def run_verify(args: argparse.Namespace) -> int:
     try:
         result = verify(options_from(args))
     except VerifyError as error:
-        sys.stderr.write(f"manifestgen verify: error: {error}\n")
+        sys.stderr.write(f"manifestgen verify: error: {printable(str(error))}\n")
         return EXIT_USAGE
     settings = ReportSettings(
         summary=args.summary and not args.quiet, verbose=args.verbose, quiet=args.quiet

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from manifestgen.errors import Diagnostic, Severity
+from manifestgen.report.escape import printable
 from manifestgen.report.summary import Summary
 from manifestgen.report.workflow_commands import annotation
 
@@ -22,5 +23,5 @@ def render_github(summary: Summary) -> str:
     # notes become annotations only with -v.
     lines = [format_annotation(d) for d in summary.shown(notes=summary.verbosity == "verbose")]
     if summary.verbosity != "quiet":
-        lines.append(summary.headline())
+        lines.append(printable(summary.headline()))
     return "".join(f"{line}\n" for line in lines)

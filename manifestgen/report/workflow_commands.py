@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from manifestgen.report.escape import printable
+
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # Newlines are the format's own (%0A); other control characters would reach the log
+    # viewer raw, so they are written as visible escapes.
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:

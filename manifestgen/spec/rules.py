@@ -18,6 +18,7 @@ from manifestgen.spec.cluster_rules import (
     check_launcher,
     check_platform_cluster_rules,
 )
+from manifestgen.spec.image import parse_image
 from manifestgen.spec.parse import Parsed
 from manifestgen.spec.platform import Platform
 from manifestgen.spec.quantity import parse_quantity
@@ -95,15 +96,11 @@ def check_gpu_type(job: Parsed[TrainingJob], platform: Platform) -> Iterator[Dia
 
 
 def check_image_tag(job: Parsed[TrainingJob], platform: Platform) -> Iterator[Diagnostic]:
-    image = job.model.spec.image
-    if "@sha256:" in image:
-        return
-    last = image.rsplit("/", 1)[-1]
-    tag = last.split(":", 1)[1] if ":" in last else ""
-    if tag in ("", "latest"):
+    image = parse_image(job.model.spec.image)
+    if not image.digest and image.tag in ("", "latest"):
         yield Diagnostic(
             "MG228",
-            f"image {image!r} has a mutable tag: a rerun may train different code",
+            f"image {job.model.spec.image!r} has a mutable tag: a rerun may train different code",
             job.locate(("spec", "image")),
             field="spec.image",
             severity=Severity.WARNING,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from manifestgen.spec.base import (
     INT32_MAX,
@@ -15,6 +15,7 @@ from manifestgen.spec.base import (
     Quantity,
     SpecModel,
 )
+from manifestgen.spec.image import check_image
 from manifestgen.spec.platform import Metadata
 
 # Adding a framework: extend this Literal and register its expander in manifestgen.expand.jobs.
@@ -87,7 +88,13 @@ class TrainingJobSpec(SpecModel):
     team: DnsLabel
     cluster: DnsLabel
     framework: Framework = "pytorch"
-    image: str = Field(min_length=1, max_length=512, pattern=r"^[^\s]+$")
+    image: Annotated[str, AfterValidator(check_image)] = Field(
+        # The full OCI grammar is checked in code (spec/image.py) for messages that say
+        # what is wrong; the exported schema keeps a pattern editors can apply as you type.
+        min_length=1,
+        max_length=512,
+        json_schema_extra={"pattern": r"^[^\s]+$"},
+    )
     command: tuple[str, ...] = Field(default=(), strict=False)
     args: tuple[str, ...] = Field(default=(), strict=False)
     env: dict[EnvName, str] = Field(default_factory=dict)

@@ -138,12 +138,13 @@ def test_objects_without_a_type(
 
 
 def test_version_selection() -> None:
-    newest = bundled_versions()[-1]
     assert select_version("1.33") == (1, 33)
     assert select_version("v1.33.4") == (1, 33)
-    assert select_version("1.99") == newest
-    with pytest.raises(UnsupportedKubernetesVersionError):
-        select_version("1.2")
+    newest = bundled_versions()[-1]
+    assert select_version(f"{newest[0]}.{newest[1]}") == newest
+    for unknown in ("1.99", f"{newest[0]}.{newest[1] + 1}", "1.2"):
+        with pytest.raises(UnsupportedKubernetesVersionError, match=r"supported: 1\.25, 1\.26"):
+            select_version(unknown)
     with pytest.raises(UnsupportedKubernetesVersionError):
         select_version("latest")
 

@@ -3,6 +3,7 @@ with its code, the document and the object (lines: verify/lines.py)."""
 
 from __future__ import annotations
 
+from manifestgen.report.escape import printable_lines
 from manifestgen.report.workflow_commands import annotation
 from manifestgen.verify.diagnostics import code_of, model_only_note
 from manifestgen.verify.formats.settings import ReportSettings
@@ -38,4 +39,4 @@ def render_github(result: VerifyResult, settings: ReportSettings) -> str:
         lines.append(annotation("notice", "", note.code, f"{note.message}\nhint: {note.hint}"))
     if settings.summary:
         lines += summary_lines(result)
-    return "".join(f"{line}\n" for line in lines)
+    return printable_lines(lines)

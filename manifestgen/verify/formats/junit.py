@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from manifestgen.report.escape import xml_safe
 from manifestgen.verify.formats.settings import ReportSettings
 from manifestgen.verify.model import FileResult, Finding, Resource, VerifyResult
 
@@ -69,4 +70,7 @@ def render_junit(result: VerifyResult, settings: ReportSettings) -> str:
     for key, value in zip(("tests", "failures", "errors", "skipped"), totals, strict=True):
         root.set(key, str(value))
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+    # ElementTree escapes markup (&, <, quotes) but writes forbidden characters as they
+    # are; escaping them in the serialized text covers every attribute and text node.
+    body = xml_safe(ET.tostring(root, "unicode"))
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"

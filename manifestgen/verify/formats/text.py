@@ -6,6 +6,7 @@ bad.yaml:7:3: YAML syntax error: could not find expected ':'
 
 from __future__ import annotations
 
+from manifestgen.report.escape import printable_lines
 from manifestgen.verify.diagnostics import model_only_note
 from manifestgen.verify.formats.settings import ReportSettings
 from manifestgen.verify.model import FileError, Finding, Resource, VerifyResult
@@ -70,7 +71,7 @@ def render_text(result: VerifyResult, settings: ReportSettings) -> str:
     if settings.summary:
         lines += run_notes(result)
         lines += summary_lines(result)
-    return "".join(f"{line}\n" for line in lines)
+    return printable_lines(lines)
 
 
 def run_notes(result: VerifyResult) -> list[str]:
