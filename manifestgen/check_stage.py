@@ -13,11 +13,11 @@ from manifestgen.check import (
     UnsupportedKubernetesVersionError,
 )
 from manifestgen.check.disk_cache import schema_cache
-from manifestgen.check.kubernetes import select_version
 from manifestgen.errors import Diagnostic, Related, Severity, SourceLocation
 from manifestgen.expand.manifest import Manifest
 from manifestgen.options import BuildOptions, crds_from_environment
 from manifestgen.render.layout import ARGOCD_DIR, top_directory
+from manifestgen.spec.kubernetes_rules import check_kubernetes_versions
 from manifestgen.spec.parse import Parsed
 from manifestgen.spec.platform import Platform
 
@@ -93,22 +93,11 @@ def _diagnostic(manifest: Manifest, problem: ObjectProblem, out_dir: str) -> Dia
 
 
 def _version_diagnostics(platform: Parsed[Platform], message: str) -> list[Diagnostic]:
-    """The clusters whose kubernetesVersion has no bundled schemas, each at its own line."""
-    found = []
-    for name, cluster in sorted(platform.model.spec.clusters.items()):
-        try:
-            select_version(cluster.kubernetes_version)
-        except UnsupportedKubernetesVersionError as exc:
-            found.append(
-                Diagnostic(
-                    "MG406",
-                    str(exc),
-                    platform.locate(("spec", "clusters", name, "kubernetesVersion")),
-                    field=f"spec.clusters.{name}.kubernetesVersion",
-                    hint="use a version manifestgen has schemas for (those of the "
-                    "kubernetes-validate package), or upgrade it",
-                )
-            )
+    """The clusters whose kubernetesVersion has no bundled schemas, else the message once.
+
+    check_platform refuses such versions before this stage; this covers callers of the
+    stage alone and a missing kubernetes-validate package."""
+    found = list(check_kubernetes_versions(platform))
     return found or [Diagnostic("MG406", message, platform.locate(("spec", "clusters"), key=True))]
 
 

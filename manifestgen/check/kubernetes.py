@@ -12,14 +12,19 @@ stack, which a cold `verify` cannot afford. We only locate its data directory.
 from __future__ import annotations
 
 import functools
-import importlib.util
 import json
-import re
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from manifestgen.check.schemautil import map_schema
+from manifestgen.kube_versions import KubeVersion as KubeVersion
+from manifestgen.kube_versions import (
+    UnsupportedKubernetesVersionError as UnsupportedKubernetesVersionError,
+)
+from manifestgen.kube_versions import bundled_versions as bundled_versions
+from manifestgen.kube_versions import data_root
+from manifestgen.kube_versions import select_version as select_version
+from manifestgen.kube_versions import supported_versions as supported_versions
 
 OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 POD_TEMPLATE_SPEC = "io.k8s.api.core.v1.PodTemplateSpec"
@@ -29,58 +34,7 @@ POD_TEMPLATE_SPEC = "io.k8s.api.core.v1.PodTemplateSpec"
 # with JSON Schema semantics would fail objects the API server accepts.
 CHECKED_FORMATS = frozenset({"date-time"})
 
-_DIR_NAME = re.compile(r"v(\d+)\.(\d+)\.0-local-strict")
-_VERSION = re.compile(r"v?(\d+)\.(\d+)(?:\.\d+)?")
 _ANNOTATION_KEYS = frozenset({"description", "default", "$schema", "$id", "example"})
-
-KubeVersion = tuple[int, int]
-
-
-class UnsupportedKubernetesVersionError(ValueError):
-    """The requested Kubernetes version is malformed or has no bundled schema set."""
-
-
-def _data_root() -> Path:
-    spec = importlib.util.find_spec("kubernetes_validate")
-    if spec is None or not spec.submodule_search_locations:
-        raise UnsupportedKubernetesVersionError("the kubernetes-validate package is not installed")
-    return Path(next(iter(spec.submodule_search_locations))) / "kubernetes-json-schema"
-
-
-@functools.cache
-def bundled_versions() -> tuple[KubeVersion, ...]:
-    """The Kubernetes minor versions with strict schemas, oldest first."""
-    found = []
-    for entry in _data_root().iterdir():
-        match = _DIR_NAME.fullmatch(entry.name)
-        if match:
-            found.append((int(match.group(1)), int(match.group(2))))
-    return tuple(sorted(found))
-
-
-def supported_versions() -> str:
-    """The bundled versions as text for a message: "1.25, 1.26, ..., 1.37"."""
-    return ", ".join(f"{major}.{minor}" for major, minor in bundled_versions()) or "none"
-
-
-def select_version(requested: str) -> KubeVersion:
-    """The bundled schemas of exactly the requested minor version ("1.33", "v1.33.2").
-
-    A version without bundled schemas is refused rather than served the nearest ones:
-    a newer release adds and removes fields, so its objects would be judged against the
-    wrong API (an unknown `1.99` used to be checked silently against the newest schemas).
-    """
-    match = _VERSION.fullmatch(requested.strip())
-    if match is None:
-        raise UnsupportedKubernetesVersionError(
-            f"invalid Kubernetes version {requested!r}: expected e.g. '1.33'"
-        )
-    wanted = (int(match.group(1)), int(match.group(2)))
-    if wanted not in bundled_versions():
-        raise UnsupportedKubernetesVersionError(
-            f"no bundled Kubernetes schemas for {requested} (supported: {supported_versions()})"
-        )
-    return wanted
 
 
 def is_builtin_group(group: str) -> bool:
@@ -94,7 +48,7 @@ class KubernetesSchemas:
     def __init__(self, version: KubeVersion) -> None:
         self.version = version
         self.label = f"{version[0]}.{version[1]}"
-        self._dir = _data_root() / f"v{version[0]}.{version[1]}.0-local-strict"
+        self._dir = data_root() / f"v{version[0]}.{version[1]}.0-local-strict"
         # name -> (prepared definition, names of the definitions it references)
         self._prepared: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {}
 

@@ -19,6 +19,7 @@ from manifestgen.spec.cluster_rules import (
     check_platform_cluster_rules,
 )
 from manifestgen.spec.image import parse_image
+from manifestgen.spec.kubernetes_rules import check_kubernetes_versions
 from manifestgen.spec.parse import Parsed
 from manifestgen.spec.platform import Platform
 from manifestgen.spec.quantity import parse_quantity
@@ -236,13 +237,14 @@ JOB_RULES: tuple[JobRule, ...] = (
 
 
 def check_platform(platform: Parsed[Platform]) -> Iterator[Diagnostic]:
-    """References inside the Platform itself: teams' clusters, quotas' GPU types, and
-    names that would collide in out/."""
+    """References inside the Platform itself: teams' clusters, quotas' GPU types, names
+    that would collide in out/, and Kubernetes versions without schemas."""
     yield from _check_platform_references(platform)
     yield from _check_platform_names(platform)
     yield from check_platform_cluster_rules(platform)
     yield from check_gpu_catalog(platform)
     yield from check_storage_classes(platform)
+    yield from check_kubernetes_versions(platform)
 
 
 def _check_platform_names(platform: Parsed[Platform]) -> Iterator[Diagnostic]:

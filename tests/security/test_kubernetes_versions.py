@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from manifestgen.check.kubernetes import bundled_versions
-from tests.support import run_cli
+from tests.support import make_repo, run_cli
 
 NAMESPACE = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ml"}}
 
@@ -36,3 +36,20 @@ def test_verify_accepts_every_bundled_version(tmp_path: Path) -> None:
     for major, minor in bundled_versions():
         result = run_cli("verify", manifest, "--kubernetes-version", f"{major}.{minor}")
         assert result.code == 0, result.stderr
+
+
+@pytest.mark.parametrize("flags", [(), ("--no-output-check",)])
+def test_the_platform_refuses_an_unknown_version_even_without_output_checks(
+    tmp_path: Path, flags: tuple[str, ...]
+) -> None:
+    root = make_repo(tmp_path)
+    platform = root / "specs" / "platform.yaml"
+    text = platform.read_text()
+    platform.write_text(text.replace('kubernetesVersion: "1.33"', 'kubernetesVersion: "1.99"'))
+    line = text[: text.index('kubernetesVersion: "1.33"')].count("\n") + 1
+    result = run_cli("validate", "--root", root, *flags)
+    assert result.code == 1
+    assert result.stdout.startswith(
+        f"specs/platform.yaml:{line}:26: error[MG406] spec.clusters.train-a.kubernetesVersion: "
+        "no bundled Kubernetes schemas for 1.99 (supported: 1.25, "
+    )
