@@ -121,3 +121,17 @@ def check_image(reference: str) -> str:
     """A pydantic validator: the reference unchanged, or ValueError."""
     parse_image(reference)
     return reference
+
+
+def from_registry(reference: str, prefix: str) -> bool:
+    """Whether `reference` lies under the allow-list entry `prefix`.
+
+    A plain string prefix would let `ghcr.io/acme` admit `ghcr.io/acmeevil/x`: the entry
+    only matches where a name component ends, so the character after it must be `/`,
+    `:` or `@` (or the entry ends in `/` itself, or names the whole image).
+    """
+    if not reference.startswith(prefix):
+        return False
+    if prefix.endswith("/") or len(reference) == len(prefix):
+        return True
+    return reference[len(prefix)] in "/:@"

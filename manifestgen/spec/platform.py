@@ -129,7 +129,8 @@ class Team(SpecModel):
     registries: tuple[Annotated[str, Field(min_length=1)], ...] = Field(
         strict=False,
         min_length=1,
-        description="Image prefixes the team may run, e.g. ghcr.io/acme/.",
+        description="Image prefixes the team may run, e.g. ghcr.io/acme/; a prefix "
+        "matches only up to a whole name component.",
     )
 
 

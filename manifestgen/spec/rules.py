@@ -18,7 +18,7 @@ from manifestgen.spec.cluster_rules import (
     check_launcher,
     check_platform_cluster_rules,
 )
-from manifestgen.spec.image import parse_image
+from manifestgen.spec.image import from_registry, parse_image
 from manifestgen.spec.kubernetes_rules import check_kubernetes_versions
 from manifestgen.spec.parse import Parsed
 from manifestgen.spec.platform import Platform
@@ -52,7 +52,7 @@ def check_team(job: Parsed[TrainingJob], platform: Platform) -> Iterator[Diagnos
         )
         return
     image = job.model.spec.image
-    if not any(image.startswith(prefix) for prefix in team.registries):
+    if not any(from_registry(image, prefix) for prefix in team.registries):
         yield Diagnostic(
             "MG214",
             f"image {image!r} is not from a registry team {team_name!r} may use",

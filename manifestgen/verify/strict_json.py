@@ -3,7 +3,9 @@
 `json.loads` takes the last of two equal keys, reads `NaN` and `Infinity`, turns `1e999`
 into infinity, raises a bare ValueError for an integer of more than 4,300 digits and
 recursion errors for deep nesting. Here each is a `StrictJsonError` instead, and nesting
-and integers are held to `VERIFY_LIMITS`. The errors carry no position (the hooks of
+and integers are held to `VERIFY_LIMITS`. A lone UTF-16 surrogate escape (`"\\ud800"`)
+becomes U+FFFD, as the API server's decoder makes it, instead of a string that cannot
+be encoded again. The errors carry no position (the hooks of
 `json` see values, not offsets): the caller reads the text again as YAML, whose reader
 has positions, and uses this error only when YAML finds nothing wrong; a number YAML
 reads differently (`NaN`, `1e999`) is located by searching the text for it.
@@ -43,6 +45,23 @@ def loads(data: bytes) -> Any:
         raise _too_deep(data) from None
     if _deeper_than(value, VERIFY_LIMITS.depth):
         raise _too_deep(data)
+    if _SURROGATE_ESCAPE.search(data):
+        return _replace_surrogates(value)
+    return value
+
+
+# Only texts with such an escape pay for the walk; paired escapes were joined by `json`.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _replace_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_replace_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {_replace_surrogates(k): _replace_surrogates(v) for k, v in value.items()}
     return value
 
 

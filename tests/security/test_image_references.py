@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from manifestgen.spec.image import ImageReference, parse_image
+from manifestgen.spec.image import ImageReference, from_registry, parse_image
 from tests.support import make_repo, run_cli
 
 SHA256 = "a" * 64
@@ -101,3 +101,44 @@ def test_a_digest_pins_the_image_whatever_its_algorithm(tmp_path: Path) -> None:
     result = run_cli("validate", "--root", root, "--no-output-check")
     assert "MG228" not in result.stdout
     assert result.code == 0
+
+
+@pytest.mark.parametrize(
+    ("reference", "prefix", "allowed"),
+    [
+        ("ghcr.io/acme/x:1", "ghcr.io/acme/", True),
+        ("ghcr.io/acme/x:1", "ghcr.io/acme", True),
+        ("ghcr.io/acme:1", "ghcr.io/acme", True),
+        (f"ghcr.io/acme@sha256:{SHA256}", "ghcr.io/acme", True),
+        ("ghcr.io/acme", "ghcr.io/acme", True),
+        ("ghcr.io/acmeevil/x:1", "ghcr.io/acme", False),
+        ("ghcr.io/acme-labs/x:1", "ghcr.io/acme", False),
+        ("ghcr.io.evil.com/acme/x:1", "ghcr.io", False),
+        ("ghcr.io/acme/x:1", "ghcr.io/acme/x:1", True),
+    ],
+)
+def test_registry_entries_match_whole_name_components(
+    reference: str, prefix: str, allowed: bool
+) -> None:
+    assert from_registry(reference, prefix) is allowed
+
+
+def test_a_registry_entry_without_a_slash_does_not_admit_a_longer_name(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    platform = root / "specs" / "platform.yaml"
+    platform.write_text(platform.read_text().replace("[ghcr.io/acme/]", "[ghcr.io/acme]"))
+    job = (
+        "apiVersion: manifestgen.io/v1alpha1\nkind: TrainingJob\nmetadata:\n  name: x\n"
+        "spec:\n  team: nlp\n  cluster: train-a\n  image: {image}\n"
+        "  nodes: 1\n  resources: {{cpu: 8, memory: 64Gi}}\n"
+    )
+    (root / "specs" / "job.yaml").write_text(job.format(image="ghcr.io/acmeevil/x:1.0"))
+    refused = run_cli("validate", "--root", root, "--no-output-check")
+    assert refused.code == 1
+    assert "specs/job.yaml:8:10: error[MG214] spec.image: image 'ghcr.io/acmeevil/x:1.0'" in (
+        refused.stdout
+    )
+    (root / "specs" / "job.yaml").write_text(job.format(image="ghcr.io/acme/x:1.0"))
+    accepted = run_cli("validate", "--root", root, "--no-output-check")
+    assert "MG214" not in accepted.stdout
+    assert accepted.code == 0

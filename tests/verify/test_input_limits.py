@@ -225,3 +225,18 @@ def test_a_file_read_is_bounded(tmp_path: Path) -> None:
     fifo_like.symlink_to("/dev/zero")
     [error] = read_documents(Source("zero.yaml", path=fifo_like))[1]
     assert "at most 64 MiB" in error.message
+
+
+def test_a_lone_surrogate_escape_reads_as_the_replacement_character(write: Write) -> None:
+    # Go's JSON decoder, which the API server uses, replaces an unpaired UTF-16 surrogate
+    # with U+FFFD; a Python string holding the surrogate itself could not be printed.
+    text = r'{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a\ud800"},'
+    text += r' "data": {"k\udc00": "\ud83d\ude00 \ud800"}}'
+    documents, errors = read_documents(Source("in.json", data=text.encode()))
+    assert errors == []
+    [document] = documents
+    assert document.obj["metadata"]["name"] == "a\ufffd"
+    assert document.obj["data"] == {"k\ufffd": "\U0001f600 \ufffd"}
+    result = verify_cli(write("in.json", text), "--format", "json")
+    assert result.code == 1, result.stderr
+    assert "metadata.name" in result.stdout
