@@ -7,6 +7,7 @@ Graviton node would run x86 images (`exec format error`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -16,6 +17,7 @@ from manifestgen.expand.labels import POOL_LABEL
 from manifestgen.spec.parse import Parsed
 from manifestgen.spec.platform import Platform
 from manifestgen.spec.quantity import parse_quantity
+from manifestgen.spec.quota import split_quota
 from manifestgen.spec.resolve import ResolvedJob
 
 # Only pods that tolerate this taint (manifestgen's CPU training pods) run on the pool.
@@ -52,23 +54,15 @@ def _demand(job: ResolvedJob) -> Decimal:
 
 
 def cpu_limits(platform: Platform, cluster: str, jobs: Sequence[ResolvedJob]) -> dict[str, int]:
-    """vCPU limit of each CPU pool in use: the cluster's cpuQuota, split between the
-    on-demand and spot pools in proportion to what their jobs ask, so that the pools
-    together never hold more than the quota."""
-    quota = platform.spec.clusters[cluster].cpu_quota
+    """vCPU limit of each CPU pool in use: the cluster's cpuQuota split between the
+    on-demand and spot pools by the rule GPU quotas follow (each pool's demand, in whole
+    vCPUs, plus its share of the spare), so the pools together never exceed the quota."""
     demand: dict[str, Decimal] = {}
     for job in _cpu_jobs(jobs, cluster):
         kind = job.job.spec.capacity_type
         demand[kind] = demand.get(kind, Decimal(0)) + _demand(job)
-    total = sum(demand.values(), Decimal(0))
-    limits: dict[str, int] = {}
-    left = quota
-    for index, capacity in enumerate(sorted(demand)):
-        last = index == len(demand) - 1
-        share = left if last or total == 0 else int(quota * demand[capacity] / total)
-        limits[capacity] = share
-        left -= share
-    return limits
+    wanted = {kind: math.ceil(need) for kind, need in demand.items()}
+    return split_quota(platform.spec.clusters[cluster].cpu_quota, wanted)
 
 
 def check_cpu_quota(
