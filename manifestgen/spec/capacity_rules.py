@@ -1,4 +1,4 @@
-"""Rules of the capacity model: the GPU catalog against the instance catalog, MIG, and
+"""Rules of the capacity model: the GPU catalog against the instance catalog, and
 whether a job's pod fits on the nodes its GPU type can launch."""
 
 from __future__ import annotations
@@ -20,31 +20,15 @@ from manifestgen.spec.parse import Parsed
 from manifestgen.spec.platform import GpuType, Platform
 from manifestgen.spec.resolve import ResolvedJob
 
-MIG_PREFIX = "nvidia.com/mig-"
 _ADD_HINT = "describe it under spec.instanceTypes (cpu, memory, maxPods, gpus, gpuProduct...)"
 
 
 def check_gpu_catalog(platform: Parsed[Platform]) -> Iterator[Diagnostic]:
     """Each GPU type must name instances the catalog knows, carrying that GPU."""
     for name, gpu_type in sorted(platform.model.spec.gpus.items()):
-        yield from _check_mig(platform, name, gpu_type)
         yield from _check_types(platform, name, gpu_type)
         yield from _check_families(platform, name, gpu_type)
         yield from _check_efa(platform, name, gpu_type)
-
-
-def _check_mig(platform: Parsed[Platform], name: str, gpu_type: GpuType) -> Iterator[Diagnostic]:
-    # Karpenter cannot provision MIG capacity and the device plugins do not tolerate a
-    # MIG-named taint: such a pool would never run a pod.
-    if gpu_type.resource_name.startswith(MIG_PREFIX):
-        yield Diagnostic(
-            "MG272",
-            f"GPU type {name!r} asks for MIG slices ({gpu_type.resource_name}): manifestgen "
-            "does not generate MIG node pools yet, and no pod could be scheduled",
-            platform.locate(("spec", "gpus", name, "resourceName")),
-            field=f"spec.gpus.{name}.resourceName",
-            hint="use whole GPUs (resourceName: nvidia.com/gpu)",
-        )
 
 
 def _check_types(platform: Parsed[Platform], name: str, gpu_type: GpuType) -> Iterator[Diagnostic]:

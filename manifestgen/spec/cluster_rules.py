@@ -1,6 +1,7 @@
 """Rules for specs that would build but that the API server or the cluster would refuse:
 namespaces the cluster's own components live in, names that collide with what Kubernetes
-creates itself, core resource names used as a GPU resource, invalid networks."""
+creates itself, GPU resource names no node pool provides (core resources, MIG slices),
+invalid networks."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ _SYSTEM_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-n
 _DEFAULT_SERVICE_ACCOUNT = "default"
 # Resource names without a domain, and those in these domains, are the API server's own.
 _CORE_DOMAINS = ("kubernetes.io", "k8s.io")
+_MIG_PREFIX = "nvidia.com/mig-"
 
 
 def _reserved_namespace(namespace: str, gitops_namespace: str) -> str:
@@ -52,17 +54,32 @@ def _is_core_resource(name: str) -> bool:
 
 
 def check_gpu_resource_names(platform: Parsed[Platform]) -> Iterator[Diagnostic]:
-    """A GPU is an extended resource (`vendor.example/name`): `memory` or `cpu` would
-    replace the container's memory or CPU limit with the GPU count."""
+    """A GPU type's resourceName must be one a device plugin advertises and a node pool
+    can provide: not a core resource, and not a MIG slice (not generated yet)."""
     for gpu_name, gpu in sorted(platform.model.spec.gpus.items()):
+        where = platform.locate(("spec", "gpus", gpu_name, "resourceName"))
+        field = f"spec.gpus.{gpu_name}.resourceName"
         if _is_core_resource(gpu.resource_name):
+            # `memory` or `cpu` would replace the container's own limit with the GPU count.
             yield Diagnostic(
                 "MG243",
                 f"resourceName {gpu.resource_name!r} is a core Kubernetes resource, "
                 "not the extended resource a device plugin advertises",
-                platform.locate(("spec", "gpus", gpu_name, "resourceName")),
-                field=f"spec.gpus.{gpu_name}.resourceName",
+                where,
+                field=field,
                 hint="use the device plugin's resource, e.g. nvidia.com/gpu",
+            )
+        elif gpu.resource_name.startswith(_MIG_PREFIX):
+            # Karpenter cannot provision MIG capacity and the device plugins do not
+            # tolerate a MIG-named taint: such a pool would never run a pod.
+            yield Diagnostic(
+                "MG272",
+                f"GPU type {gpu_name!r} asks for MIG slices ({gpu.resource_name}): "
+                "manifestgen does not generate MIG node pools yet, and no pod could be "
+                "scheduled",
+                where,
+                field=field,
+                hint="use whole GPUs (resourceName: nvidia.com/gpu)",
             )
 
 
