@@ -52,6 +52,18 @@ class _SpecConstructor(RoundTripConstructor):
     def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
         return self.construct_scalar(node)
 
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        # The core constructors trust a value its explicit tag vouches for: `!!bool maybe`
+        # raises KeyError and `!!int abc` ValueError, without a mark. Say where.
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, AttributeError, KeyError, OverflowError) as error:
+            tag = str(getattr(node.tag, "value", node.tag)).replace("tag:yaml.org,2002:", "!!")
+            value = node.value if isinstance(node.value, str) else f"<{node.id}>"
+            raise MarkedYAMLError(
+                None, None, f"value {value[:40]!r} is not a valid {tag}", node.start_mark
+            ) from error
+
     def refuse(self, node: Any) -> Any:
         tag = str(getattr(node.tag, "value", node.tag)).replace("tag:yaml.org,2002:", "!!")
         raise UnsupportedTag(None, None, _unsupported_message(tag), node.start_mark)

@@ -102,6 +102,20 @@ class StrictLoader(_Loader):  # type: ignore[misc]
                 )
             first[key] = key_node.start_mark
 
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        # PyYAML's constructors trust a value an explicit tag vouches for: `!!bool maybe`
+        # raises KeyError, `!!timestamp 2024-01-011` AttributeError, `!!int abc`
+        # ValueError, none of them with a mark. Each is the input's fault: say where.
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, AttributeError, KeyError, OverflowError) as error:
+            if isinstance(error, ConstructorError):
+                raise
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            raise StrictValueError(
+                None, None, f"value {_shown(node)} is not a valid {tag}", node.start_mark
+            ) from error
+
     def construct_yaml_float(self, node: ScalarNode) -> float:
         value: float = super().construct_yaml_float(node)
         if not math.isfinite(value):
@@ -115,6 +129,11 @@ class StrictLoader(_Loader):  # type: ignore[misc]
 
 
 StrictLoader.add_constructor("tag:yaml.org,2002:float", StrictLoader.construct_yaml_float)
+
+
+def _shown(node: Any) -> str:
+    text = node.value if isinstance(node, ScalarNode) else f"<{node.id}>"
+    return repr(text if len(text) <= 40 else text[:40] + "...")
 
 
 # Plain scalar text -> its value. Only immutable values are produced for plain scalars

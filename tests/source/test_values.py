@@ -114,3 +114,20 @@ def test_non_finite_cpu_is_exit_1_not_an_internal_error(
     result = run_cli("validate", "--root", root, "--no-output-check")
     assert result.code == 1, result.stderr
     assert result.stdout.startswith(f"specs/job.yaml:11:10: error[{code}] ")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("!!bool maybe", "value 'maybe' is not a valid !!bool"),
+        ("!!int abc", "value 'abc' is not a valid !!int"),
+        ("!!float x", "value 'x' is not a valid !!float"),
+    ],
+)
+def test_a_core_tag_on_a_value_it_cannot_take_is_located(value: str, message: str) -> None:
+    # The core constructors raised KeyError or ValueError without a position.
+    documents, diagnostics = load_source("specs/job.yaml", f"a: 1\nb: {value}\n")
+    assert documents == ()
+    [found] = diagnostics
+    assert (found.code, found.location.line, found.location.column) == ("MG101", 2, 4)
+    assert found.message == message

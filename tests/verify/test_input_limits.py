@@ -152,8 +152,17 @@ def test_a_file_over_the_size_limit_is_not_parsed(write: Write) -> None:
         '{"apiVersion": "v1", "x": ' + "[" * 100_000 + "]" * 100_000 + "}",
         HEAD.replace("{name: x}", "&m {name: x, labels: *m}"),
         HEAD + "metadata: {name: y}\n",
+        HEAD + "data: {k: !!bool maybe}\n",
+        HEAD + "data: {k: !!timestamp 2024-01-011}\n",
     ],
-    ids=["billion-laughs", "deep-json", "recursive-alias", "duplicate-key"],
+    ids=[
+        "billion-laughs",
+        "deep-json",
+        "recursive-alias",
+        "duplicate-key",
+        "bad-bool",
+        "bad-timestamp",
+    ],
 )
 def test_the_cli_exits_1_naming_the_place(write: Write, text: str) -> None:
     path = write("in.json" if text.startswith("{") else "in.yaml", text)
@@ -164,6 +173,9 @@ def test_the_cli_exits_1_naming_the_place(write: Write, text: str) -> None:
 
 
 @given(text=hostile_yaml())
+@example(text="!!timestamp 2024-01-011")
+@example(text="a: !!bool maybe")
+@example(text="- !!int abc")
 @example(text="&a [*a]")
 @example(text="a: &a {b: *a}")
 @example(text="a: 1\na: 2")
