@@ -1,8 +1,11 @@
-"""The ruamel round-trip loader: plain data for validation, plus a map back to lines.
+"""The spec loader: plain data for validation, plus a map back to lines.
 
-The round-trip tree keeps a 0-based line/column for every key and item; we keep the
-tree beside a plain-Python copy of the data, and `SourceDocument.locate` turns any
-JSON path into a 1-based `SourceLocation` (the one place the +1 happens).
+Each document's data comes with its `Positions`, the 0-based line/column of every key
+and value, and `SourceDocument.locate` turns any JSON path into a 1-based
+`SourceLocation` (the one place the +1 happens). The plain shape of a spec is read
+from libyaml's events (`source/fast_loader.py`); anything else, and every input when
+PyYAML lacks its C extension, by ruamel's round-trip loader, whose tree keeps the same
+positions and whose errors are the diagnostics below.
 
 The input limits are checked first (`source/guard.py`), so the loader only ever sees
 text it can read in bounded time, memory and recursion; what YAML can say but a spec
@@ -20,15 +23,16 @@ from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from manifestgen.errors import Diagnostic, JsonPath, SourceLocation
+from manifestgen.source.fast_loader import fast_load
 from manifestgen.source.guard import InputProblem, check_yaml
 from manifestgen.source.limits import SPEC_LIMITS
-from manifestgen.source.tree import child_position, start_of
+from manifestgen.source.positions import Positions, tree_positions
 from manifestgen.source.values import TAG_HINT, UnsupportedTag, plain_data, spec_yaml
 
 
 @dataclass(frozen=True)
 class SourceDocument:
-    """One YAML document of a spec file: plain data plus the tree that knows its lines.
+    """One YAML document of a spec file: plain data plus where each value is written.
 
     `valid` is False when the loader reported a value the data could not hold (its
     place in `data` is None): the document is not validated, its diagnostics say why.
@@ -37,7 +41,7 @@ class SourceDocument:
     path: str
     index: int
     data: Any
-    tree: Any
+    positions: Positions
     valid: bool = True
 
     def locate(self, json_path: JsonPath, *, key: bool = False) -> SourceLocation:
@@ -45,14 +49,7 @@ class SourceDocument:
 
         Walks as far as the path exists, so a missing field points at its parent.
         """
-        node = self.tree
-        line, col = start_of(node)
-        for part in json_path:
-            position = child_position(node, part, key=key)
-            if position is None:
-                break
-            line, col = position
-            node = node[part]
+        line, col = self.positions.locate(json_path, key=key)
         return SourceLocation(self.path, line + 1, col + 1)
 
 
@@ -66,6 +63,18 @@ def load_source(path: str, text: str) -> tuple[tuple[SourceDocument, ...], tuple
     problem = check_yaml(text, SPEC_LIMITS, exact=_events)
     if problem is not None:
         return (), (input_diagnostic(path, problem),)
+    loaded = fast_load(text)
+    if loaded is not None:
+        documents = tuple(
+            SourceDocument(path, index, data, positions)
+            for index, (data, positions) in enumerate(loaded)
+        )
+        return documents, ()
+    return _load_rt(path, text)
+
+
+def _load_rt(path: str, text: str) -> tuple[tuple[SourceDocument, ...], tuple[Diagnostic, ...]]:
+    """ruamel's round-trip loader: what the fast path leaves, with every diagnostic."""
     try:
         trees = [tree for tree in spec_yaml().load_all(text) if tree is not None]
     except DuplicateKeyError as exc:
@@ -83,7 +92,8 @@ def load_source(path: str, text: str) -> tuple[tuple[SourceDocument, ...], tuple
     diagnostics: list[Diagnostic] = []
     for index, tree in enumerate(trees):
         data, problems = plain_data(path, tree)
-        documents.append(SourceDocument(path, index, data, tree, valid=not problems))
+        positions = tree_positions(tree)
+        documents.append(SourceDocument(path, index, data, positions, valid=not problems))
         diagnostics += problems
     return tuple(documents), tuple(diagnostics)
 

@@ -1,0 +1,69 @@
+"""Where each value of a loaded document is written: one index, whichever loader built it.
+
+Both loaders (libyaml's events, `source/fast_loader.py`; ruamel's round-trip tree, the
+fallback) record the same thing: for every JSON path into the data, the 0-based line and
+column of its key and of its value, as the YAML event marks give them. A list item has
+no key; its key position is its value's. `locate` walks a path as far as it exists, so a
+missing field points at its parent. The index is plain tuples: cheap to build, to
+compare and to pickle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from manifestgen.errors import JsonPath
+from manifestgen.source.tree import Position, child_position, start_of
+
+# (key line, key column, value line, value column), 0-based.
+Entry = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class Positions:
+    """The root's position and one `Entry` per path below it."""
+
+    root: Position = (0, 0)
+    entries: dict[tuple[Any, ...], Entry] = field(default_factory=dict)
+
+    def locate(self, json_path: JsonPath, *, key: bool = False) -> Position:
+        """0-based position of the value at `json_path` (of its key, with key=True), or of
+        the deepest part of the path that exists."""
+        line, col = self.root
+        entries = self.entries
+        for depth in range(1, len(json_path) + 1):
+            entry = entries.get(tuple(json_path[:depth]))
+            if entry is None:
+                break
+            line, col = (entry[0], entry[1]) if key else (entry[2], entry[3])
+        return (line, col)
+
+
+def tree_positions(tree: Any) -> Positions:
+    """The index of a ruamel round-trip tree (merged keys located where they are written).
+
+    The guard has refused recursive aliases and bounded what aliases expand to, so the
+    walk ends and visits at most the limit's number of values.
+    """
+    entries: dict[tuple[Any, ...], Entry] = {}
+    _walk(tree, (), entries)
+    return Positions(start_of(tree), entries)
+
+
+def _walk(node: Any, prefix: tuple[Any, ...], entries: dict[tuple[Any, ...], Entry]) -> None:
+    if isinstance(node, CommentedMap):
+        for part in node:
+            key_at = child_position(node, part, key=True)
+            value_at = child_position(node, part)
+            if key_at is not None and value_at is not None:
+                entries[(*prefix, part)] = (*key_at, *value_at)
+                _walk(node[part], (*prefix, part), entries)
+    elif isinstance(node, CommentedSeq) and node.lc.data is not None:
+        # (A tagged sequence keeps no item positions; it is reported, never validated.)
+        for index, item in enumerate(node):
+            line, col = node.lc.item(index)
+            entries[(*prefix, index)] = (int(line), int(col), int(line), int(col))
+            _walk(item, (*prefix, index), entries)
