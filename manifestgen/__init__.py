@@ -49,14 +49,14 @@ if TYPE_CHECKING:
         Checkpoints,
         Dataset,
         Egress,
-        Elastic,
         GpuRequest,
         Resources,
         RunPolicy,
         SecretEnv,
-        TrainingJob,
         TrainingJobSpec,
     )
+    from manifestgen.workloads import TrainingJob
+    from manifestgen.workloads.pytorch import Elastic, PyTorchSpec
 
 __version__ = "0.1.0"
 
@@ -89,14 +89,14 @@ _MODULES = {
         "Checkpoints",
         "Dataset",
         "Egress",
-        "Elastic",
         "GpuRequest",
         "Resources",
         "RunPolicy",
         "SecretEnv",
-        "TrainingJob",
         "TrainingJobSpec",
     ),
+    "manifestgen.workloads": ("TrainingJob",),
+    "manifestgen.workloads.pytorch": ("Elastic", "PyTorchSpec"),
 }
 _LAZY = {name: module for module, names in _MODULES.items() for name in names}
 
@@ -121,6 +121,7 @@ __all__ = [
     "OptionsError",
     "Platform",
     "PlatformSpec",
+    "PyTorchSpec",
     "RenderError",
     "Resources",
     "RunPolicy",

@@ -129,6 +129,7 @@ CODES: Final[dict[str, str]] = {
     "MG245": "egress CIDR is not a network",
     "MG246": "hyperparameters exceed the ConfigMap size limit",
     "MG247": "multi-node job does not start torchrun",
+    "MG248": "torchrun options in the command contradict the spec",
     # Job identity and lifecycle
     "MG260": "two checkpoint claims share a name",
     # Capacity and storage model

@@ -10,8 +10,8 @@ from typing import Any
 
 import yaml
 
-from manifestgen.expand.jobs import JOB_KINDS
 from manifestgen.history.immutable import IMMUTABLE_FIELDS
+from manifestgen.workloads import WORKLOADS
 from tests.support import REPO_ROOT
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -82,7 +82,7 @@ def _covered(kind: str, path: tuple[str, ...], rule: str) -> bool:
 
 def test_every_update_rule_of_a_generated_kind_is_accounted_for(crds_dir: Path) -> None:
     generated = _generated_kinds()
-    job_kinds = {(k.api_version, k.kind) for k in JOB_KINDS.values()}
+    job_kinds = {(w.kind.api_version, w.kind.kind) for w in WORKLOADS.values()}
     schemas = _schemas(crds_dir, generated - job_kinds)  # jobs are renamed on every change
     seen = []
     for (_, kind), schema in sorted(schemas.items()):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from manifestgen.expand.cpu_pool import CPU_TAINT, cpu_limits, cpu_requirements
+from manifestgen.expand.cpu_pool import CPU_TAINT, cpu_demands, cpu_limits, cpu_requirements
 from manifestgen.expand.gpu_pool import gpu_requirements
 from manifestgen.expand.labels import (
     POOL_LABEL,
@@ -13,14 +13,13 @@ from manifestgen.expand.labels import (
     SYNC_OPTIONS,
     SYNC_WAVE,
     TEAM_LABEL,
-    WAVE_CLUSTER,
     metadata,
     provenance,
 )
-from manifestgen.expand.manifest import Manifest, Origin
 from manifestgen.expand.pod import CAPACITY_TYPE_LABEL, GPU_PRODUCT_LABEL
-from manifestgen.render import layout
-from manifestgen.spec.parse import Parsed
+from manifestgen.kinds.catalog import wave
+from manifestgen.manifest import Manifest, Origin, Target
+from manifestgen.spec.parsed import Parsed
 from manifestgen.spec.platform import Platform, PlatformSpec
 from manifestgen.spec.quota import pool_gpu_limits
 from manifestgen.spec.resolve import ResolvedJob
@@ -28,9 +27,11 @@ from manifestgen.spec.resolve import ResolvedJob
 NODE_CLASS_NAME = "manifestgen"
 
 
-def _annotations(platform: Parsed[Platform], part: tuple[str, ...], **extra: str) -> dict[str, str]:
+def _annotations(
+    platform: Parsed[Platform], part: tuple[str, ...], of: tuple[str, str], **extra: str
+) -> dict[str, str]:
     content = _subtree(platform.document.data, part)
-    return {**provenance(platform.document.path, content), SYNC_WAVE: WAVE_CLUSTER, **extra}
+    return {**provenance(platform.document.path, content), SYNC_WAVE: wave(*of), **extra}
 
 
 def _subtree(data: Any, path: tuple[str, ...]) -> Any:
@@ -53,11 +54,12 @@ def namespaces(platform: Parsed[Platform], cluster: str) -> list[Manifest]:
             "kind": "Namespace",
             # Pruning a removed team's namespace would delete its checkpoint claims.
             "metadata": metadata(
-                team.namespace, labels=labels, annotations=_annotations(platform, part, **RETAINED)
+                team.namespace,
+                labels=labels,
+                annotations=_annotations(platform, part, ("v1", "Namespace"), **RETAINED),
             ),
         }
-        path = layout.cluster_object(cluster, "Namespace", team.namespace)
-        result.append(Manifest(path, obj, Origin(platform.document, part)))
+        result.append(Manifest(obj, Origin(platform.document, part), Target(cluster)))
     return result
 
 
@@ -70,7 +72,10 @@ def node_class(platform: Parsed[Platform], cluster: str) -> Manifest:
         "metadata": metadata(
             NODE_CLASS_NAME,
             annotations=_annotations(
-                platform, part, **{SYNC_OPTIONS: "SkipDryRunOnMissingResource=true"}
+                platform,
+                part,
+                ("karpenter.k8s.aws/v1", "EC2NodeClass"),
+                **{SYNC_OPTIONS: "SkipDryRunOnMissingResource=true"},
             ),
         ),
         "spec": {
@@ -99,8 +104,7 @@ def node_class(platform: Parsed[Platform], cluster: str) -> Manifest:
             "subnetSelectorTerms": [{"tags": dict(sorted(settings.subnet_selector.items()))}],
         },
     }
-    path = layout.cluster_object(cluster, "EC2NodeClass", NODE_CLASS_NAME)
-    return Manifest(path, obj, Origin(platform.document, part))
+    return Manifest(obj, Origin(platform.document, part), Target(cluster))
 
 
 def pool_name(gpu_type: str | None, capacity_type: str) -> str:
@@ -173,14 +177,15 @@ def node_pool(
         "metadata": metadata(
             name,
             annotations=_annotations(
-                platform, part, **{SYNC_OPTIONS: "SkipDryRunOnMissingResource=true"}
+                platform,
+                part,
+                ("karpenter.sh/v1", "NodePool"),
+                **{SYNC_OPTIONS: "SkipDryRunOnMissingResource=true"},
             ),
         ),
         "spec": dict(sorted(spec.items())),
     }
-    return Manifest(
-        layout.cluster_object(cluster, "NodePool", name), obj, Origin(platform.document, part)
-    )
+    return Manifest(obj, Origin(platform.document, part), Target(cluster))
 
 
 def expand_cluster(
@@ -188,12 +193,10 @@ def expand_cluster(
 ) -> list[Manifest]:
     """Namespaces for the teams allowed here, and the node pools this cluster's jobs use."""
     manifests = namespaces(platform, cluster)
+    here = [j for j in jobs if j.cluster_name == cluster]
     pools = sorted(
-        {
-            (j.gpu_type_name or "", j.job.spec.capacity_type)
-            for j in jobs
-            if j.cluster_name == cluster
-        }
+        {(j.gpu_type_name or "", j.job.spec.capacity_type) for j in here}
+        | {("", capacity) for j in here for capacity in cpu_demands(j)}
     )
     if pools:
         # The capacity types share the quota: their limits together never exceed it.

@@ -14,7 +14,7 @@ from typing import Any
 
 from manifestgen.errors import Diagnostic
 from manifestgen.expand.labels import POOL_LABEL
-from manifestgen.spec.parse import Parsed
+from manifestgen.spec.parsed import Parsed
 from manifestgen.spec.platform import Platform
 from manifestgen.spec.quantity import parse_quantity
 from manifestgen.spec.quota import split_quota
@@ -45,12 +45,29 @@ def cpu_requirements() -> list[dict[str, Any]]:
     ]
 
 
+# Helper pods (launchers, parameter servers) must outlive spot reclaims of the workers.
+SIDE_POD_CAPACITY = "on-demand"
+
+
+def cpu_demands(job: ResolvedJob) -> dict[str, Decimal]:
+    """vCPUs the job needs from each CPU pool (by capacity type): its nodes when it is a
+    CPU job, and its helper pods whatever it trains on."""
+    spec = job.job.spec
+    demand: dict[str, Decimal] = {}
+    if job.gpu_type is None:
+        demand[spec.capacity_type] = job.max_nodes * parse_quantity(spec.resources.cpu)
+    for side in spec.side_pods:
+        need = side.replicas * parse_quantity(side.cpu)
+        demand[SIDE_POD_CAPACITY] = demand.get(SIDE_POD_CAPACITY, Decimal(0)) + need
+    return demand
+
+
 def _cpu_jobs(jobs: Sequence[ResolvedJob], cluster: str) -> list[ResolvedJob]:
-    return [j for j in jobs if j.cluster_name == cluster and j.gpu_type is None]
+    return [j for j in jobs if j.cluster_name == cluster and cpu_demands(j)]
 
 
 def _demand(job: ResolvedJob) -> Decimal:
-    return job.max_nodes * parse_quantity(job.job.spec.resources.cpu)
+    return sum(cpu_demands(job).values(), Decimal(0))
 
 
 def cpu_limits(platform: Platform, cluster: str, jobs: Sequence[ResolvedJob]) -> dict[str, int]:
@@ -59,10 +76,17 @@ def cpu_limits(platform: Platform, cluster: str, jobs: Sequence[ResolvedJob]) ->
     vCPUs, plus its share of the spare), so the pools together never exceed the quota."""
     demand: dict[str, Decimal] = {}
     for job in _cpu_jobs(jobs, cluster):
-        kind = job.job.spec.capacity_type
-        demand[kind] = demand.get(kind, Decimal(0)) + _demand(job)
+        for kind, need in cpu_demands(job).items():
+            demand[kind] = demand.get(kind, Decimal(0)) + need
     wanted = {kind: math.ceil(need) for kind, need in demand.items()}
     return split_quota(platform.spec.clusters[cluster].cpu_quota, wanted)
+
+
+def _cpu_field(job: ResolvedJob) -> tuple[str, ...]:
+    """The spec field that asks for the job's CPU-pool vCPUs."""
+    if job.gpu_type is None or not job.job.spec.side_pods:
+        return ("spec", "resources", "cpu")
+    return job.job.spec.side_pods[0].field
 
 
 def check_cpu_quota(
@@ -79,8 +103,8 @@ def check_cpu_quota(
             "MG240",
             f"CPU jobs on cluster {cluster!r} ask for {total:f} vCPUs together, "
             f"but its cpuQuota is {quota}; this job asks for {_demand(job):f}",
-            job.source.locate(("spec", "resources", "cpu")),
-            field="spec.resources.cpu",
+            job.source.locate(_cpu_field(job)),
+            field=".".join(_cpu_field(job)),
             hint="the others: "
             + (", ".join(sorted(j.spec_path for j in members if j is not job)) or "-")
             + f"; or raise clusters.{cluster}.cpuQuota",

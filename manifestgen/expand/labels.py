@@ -23,11 +23,6 @@ COMPARE_OPTIONS = "argocd.argoproj.io/compare-options"
 # it does not keep the Application OutOfSync for ever.
 RETAINED = {SYNC_OPTIONS: "Prune=false,Delete=false", COMPARE_OPTIONS: "IgnoreExtraneous"}
 
-# Argo CD applies lower waves first and waits for them to be healthy.
-WAVE_CLUSTER = "0"  # namespaces, node classes, node pools
-WAVE_SUPPORT = "1"  # service accounts, config maps, claims, network policies
-WAVE_JOB = "2"  # training jobs
-
 
 def provenance(source_path: str, spec_content: Any) -> dict[str, str]:
     """Where an object came from: the spec file and a digest of the spec part it reflects."""

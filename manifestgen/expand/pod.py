@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from manifestgen.expand.cpu_pool import cpu_placement
+from manifestgen.expand.cpu_pool import SIDE_POD_CAPACITY, cpu_placement
 from manifestgen.expand.labels import JOB_LABEL, job_labels
-from manifestgen.spec.resolve import ResolvedJob
+from manifestgen.spec.resolve import ResolvedJob, default_shared_memory
+from manifestgen.spec.training import SidePods
 
 SHM_VOLUME = "dshm"
 SHM_PATH = "/dev/shm"
@@ -72,10 +73,18 @@ def env(job: ResolvedJob) -> list[dict[str, Any]]:
     return sorted(variables, key=lambda v: str(v["name"]))
 
 
-def volumes_and_mounts(job: ResolvedJob) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def side_resources(side: SidePods) -> dict[str, Any]:
+    amounts = {"cpu": side.cpu, "memory": side.memory}
+    return {"limits": dict(amounts), "requests": dict(amounts)}
+
+
+def volumes_and_mounts(
+    job: ResolvedJob, shared_memory: str | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     spec = job.job.spec
+    shm = shared_memory or job.shared_memory
     volumes: list[dict[str, Any]] = [
-        {"name": SHM_VOLUME, "emptyDir": {"medium": "Memory", "sizeLimit": job.shared_memory}}
+        {"name": SHM_VOLUME, "emptyDir": {"medium": "Memory", "sizeLimit": shm}}
     ]
     mounts: list[dict[str, Any]] = [{"name": SHM_VOLUME, "mountPath": SHM_PATH}]
     if spec.hyperparameters:
@@ -149,10 +158,27 @@ def same_zone(job: ResolvedJob) -> dict[str, Any]:
     return {"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [term]}}
 
 
-def pod_template(job: ResolvedJob, container_name: str) -> dict[str, Any]:
-    """The PodTemplateSpec of one replica; `container_name` is what the operator expects."""
+def side_placement() -> dict[str, Any]:
+    cpu = cpu_placement(SIDE_POD_CAPACITY)
+    selector = {CAPACITY_TYPE_LABEL: SIDE_POD_CAPACITY, **cpu["nodeSelector"]}
+    return {"nodeSelector": dict(sorted(selector.items())), "tolerations": cpu["tolerations"]}
+
+
+def pod_template(
+    job: ResolvedJob, container_name: str, side: SidePods | None = None
+) -> dict[str, Any]:
+    """The PodTemplateSpec of one replica; `container_name` is what the operator expects.
+
+    `side`: the template of a workload's helper pods (launcher, parameter server): the
+    job's container, volumes and security, with their own CPU and memory, on the
+    on-demand CPU pool.
+    """
     spec = job.job.spec
-    volumes, mounts = volumes_and_mounts(job)
+    shm = None
+    if side is not None:
+        fraction = job.platform.spec.defaults.shared_memory_fraction
+        shm = default_shared_memory(side.memory, fraction)
+    volumes, mounts = volumes_and_mounts(job, shm)
     container: dict[str, Any] = {"name": container_name, "image": spec.image}
     if spec.command:
         container["command"] = list(spec.command)
@@ -162,20 +188,21 @@ def pod_template(job: ResolvedJob, container_name: str) -> dict[str, Any]:
     if variables:
         container["env"] = variables
     container |= {
-        "resources": resources(job),
+        "resources": resources(job) if side is None else side_resources(side),
         "securityContext": container_security(job),
         "volumeMounts": mounts,
     }
     pod: dict[str, Any] = {
         "automountServiceAccountToken": False,
         "containers": [container],
-        **placement(job),
+        **(placement(job) if side is None else side_placement()),
         "securityContext": pod_security(job),
         "serviceAccountName": job.name,
         "volumes": volumes,
     }
     metadata: dict[str, Any] = {"labels": job_labels(job.name, job.team_name)}
-    if job.job.spec.capacity_type == "spot":
+    capacity = job.job.spec.capacity_type if side is None else SIDE_POD_CAPACITY
+    if capacity == "spot":
         # A reclaimed spot node gives about two minutes' notice. do-not-disrupt would keep
         # Karpenter from draining the pods in that window, so they would die without
         # SIGTERM; instead they get most of the window to write a last checkpoint.

@@ -7,44 +7,36 @@ from typing import Any
 
 from manifestgen.errors import Diagnostic
 from manifestgen.expand.api_limits import api_limit_problems
-from manifestgen.expand.jobs import JOB_KINDS, JobKind
 from manifestgen.expand.labels import (
     RETAINED,
     RUN_DIGEST_ANNOTATION,
     SYNC_OPTIONS,
     SYNC_WAVE,
-    WAVE_JOB,
-    WAVE_SUPPORT,
     job_labels,
     metadata,
     provenance,
 )
-from manifestgen.expand.manifest import Manifest, Origin
-from manifestgen.expand.naming import (
-    MAX_LABEL,
-    content_name_length,
-    job_object_name,
-    run_digest,
-    without_path,
-)
+from manifestgen.expand.naming import job_object_name, run_digest, without_path
 from manifestgen.expand.pod import (
     POD_FIELD_MAP,
     checkpoint_claim_name,
     hyperparameter_data,
     hyperparameters_name,
 )
-from manifestgen.render import layout
+from manifestgen.kinds.catalog import WAVE_JOB, pod_spec_paths, wave
+from manifestgen.kinds.names import MAX_CHILD_NAME, overlong_child
+from manifestgen.manifest import Manifest, Origin, Target
 from manifestgen.spec.resolve import ResolvedJob
 from manifestgen.spec.storage import waits_for_consumer
+from manifestgen.workloads import workload_of
 
 
-def _annotations(job: ResolvedJob, wave: str, **extra: str) -> dict[str, str]:
-    return {**provenance(job.spec_path, job.source.document.data), SYNC_WAVE: wave, **extra}
+def _annotations(job: ResolvedJob, sync_wave: str, **extra: str) -> dict[str, str]:
+    return {**provenance(job.spec_path, job.source.document.data), SYNC_WAVE: sync_wave, **extra}
 
 
-def _manifest(job: ResolvedJob, kind: str, obj: dict[str, Any], origin: Origin) -> Manifest:
-    path = layout.job_object(job.cluster_name, job.namespace, job.name, kind)
-    return Manifest(path=path, obj=obj, origin=origin)
+def _manifest(job: ResolvedJob, obj: dict[str, Any], origin: Origin) -> Manifest:
+    return Manifest(obj, origin, Target(job.cluster_name, owner=job.name))
 
 
 # Spec fields the job object does not reflect: changing them alone must not make a
@@ -70,13 +62,14 @@ def set_suspended(spec: dict[str, Any], path: tuple[str, ...], suspended: bool) 
 
 def training_job_metadata(job: ResolvedJob, name: str) -> dict[str, Any]:
     """Metadata of the job object; also given to a job kept from the previous build."""
+    row = workload_of(job).kind
     return metadata(
         name,
         namespace=job.namespace,
         labels=job_labels(job.name, job.team_name),
         annotations=_annotations(
             job,
-            WAVE_JOB,
+            wave(row.api_version, row.kind),
             **{
                 SYNC_OPTIONS: "SkipDryRunOnMissingResource=true",
                 RUN_DIGEST_ANNOTATION: run_digest(job.source.document.data, RUN_DIGEST_LEAVES_OUT),
@@ -85,30 +78,39 @@ def training_job_metadata(job: ResolvedJob, name: str) -> dict[str, Any]:
     )
 
 
+def training_object(job: ResolvedJob) -> dict[str, Any]:
+    """The workload's training object, named by a hash of what its pods will see."""
+    workload = workload_of(job)
+    row = workload.kind
+    suspend = row.suspend or ()
+    spec = workload.build_spec(job)
+    # The hash covers what the pods will see, hyperparameters included, so any change
+    # to a run becomes a new object instead of an immutable-field sync failure.
+    name = job_object_name(job.name, spec, hyperparameter_data(job), suspend)
+    if suspend:
+        spec = set_suspended(spec, suspend, job.job.spec.state == "Suspended")
+    return {
+        "apiVersion": row.api_version,
+        "kind": row.kind,
+        "metadata": training_job_metadata(job, name),
+        "spec": spec,
+    }
+
+
 def training_job(job: ResolvedJob) -> Manifest | None:
     if job.job.spec.state == "Completed":
         # Never generated again, so neither a prune nor self-heal can make it train again.
         return None
-    kind = JOB_KINDS[job.job.spec.framework]
-    spec = kind.build_spec(job)
-    # The hash covers what the pods will see, hyperparameters included, so any change
-    # to a run becomes a new object instead of an immutable-field sync failure.
-    name = job_object_name(job.name, spec, hyperparameter_data(job), kind.suspend_path)
-    obj = {
-        "apiVersion": kind.api_version,
-        "kind": kind.kind,
-        "metadata": training_job_metadata(job, name),
-        "spec": set_suspended(spec, kind.suspend_path, job.job.spec.state == "Suspended"),
-    }
+    obj = training_object(job)
     field_map = (
         (("spec",), ("spec",)),
         *(
             (pod_path + pod_part, spec_part)
-            for pod_path in kind.pod_spec_paths(job)
+            for pod_path in pod_spec_paths(obj, workload_of(job).kind)
             for pod_part, spec_part in POD_FIELD_MAP
         ),
     )
-    return _manifest(job, kind.kind, obj, Origin(job.source.document, ("spec",), field_map))
+    return _manifest(job, obj, Origin(job.source.document, ("spec",), field_map))
 
 
 def service_account(job: ResolvedJob) -> Manifest:
@@ -121,10 +123,10 @@ def service_account(job: ResolvedJob) -> Manifest:
             job.name,
             namespace=job.namespace,
             labels=job_labels(job.name, job.team_name),
-            annotations=_annotations(job, WAVE_SUPPORT),
+            annotations=_annotations(job, wave("v1", "ServiceAccount")),
         ),
     }
-    return _manifest(job, "ServiceAccount", obj, Origin(job.source.document, ("metadata", "name")))
+    return _manifest(job, obj, Origin(job.source.document, ("metadata", "name")))
 
 
 def hyperparameters(job: ResolvedJob) -> Manifest | None:
@@ -138,12 +140,10 @@ def hyperparameters(job: ResolvedJob) -> Manifest | None:
             hyperparameters_name(job),
             namespace=job.namespace,
             labels=job_labels(job.name, job.team_name),
-            annotations=_annotations(job, WAVE_SUPPORT),
+            annotations=_annotations(job, wave("v1", "ConfigMap")),
         ),
     }
-    return _manifest(
-        job, "ConfigMap", obj, Origin(job.source.document, ("spec", "hyperparameters"))
-    )
+    return _manifest(job, obj, Origin(job.source.document, ("spec", "hyperparameters")))
 
 
 def checkpoint_claim(job: ResolvedJob) -> Manifest | None:
@@ -158,7 +158,7 @@ def checkpoint_claim(job: ResolvedJob) -> Manifest | None:
         spec["storageClassName"] = checkpoints.storage_class
     # A WaitForFirstConsumer claim stays Pending until the job's pod exists: in the support
     # wave it would hold back every job of the cluster, so it goes with its job.
-    wave = WAVE_JOB if waits_for_consumer(job) else WAVE_SUPPORT
+    claim_wave = WAVE_JOB if waits_for_consumer(job) else wave("v1", "PersistentVolumeClaim")
     obj = {
         "apiVersion": "v1",
         "kind": "PersistentVolumeClaim",
@@ -167,13 +167,11 @@ def checkpoint_claim(job: ResolvedJob) -> Manifest | None:
             namespace=job.namespace,
             labels=job_labels(job.name, job.team_name),
             # Checkpoints outlive a deleted spec: Argo CD must never prune them.
-            annotations=_annotations(job, wave, **RETAINED),
+            annotations=_annotations(job, claim_wave, **RETAINED),
         ),
         "spec": spec,
     }
-    return _manifest(
-        job, "PersistentVolumeClaim", obj, Origin(job.source.document, ("spec", "checkpoints"))
-    )
+    return _manifest(job, obj, Origin(job.source.document, ("spec", "checkpoints")))
 
 
 def network_policy(job: ResolvedJob) -> Manifest:
@@ -202,7 +200,7 @@ def network_policy(job: ResolvedJob) -> Manifest:
             job.name,
             namespace=job.namespace,
             labels=job_labels(job.name, job.team_name),
-            annotations=_annotations(job, WAVE_SUPPORT),
+            annotations=_annotations(job, wave("networking.k8s.io/v1", "NetworkPolicy")),
         ),
         "spec": {
             "egress": egress,
@@ -211,7 +209,7 @@ def network_policy(job: ResolvedJob) -> Manifest:
             "policyTypes": ["Ingress", "Egress"],
         },
     }
-    return _manifest(job, "NetworkPolicy", obj, Origin(job.source.document, ("spec", "egress")))
+    return _manifest(job, obj, Origin(job.source.document, ("spec", "egress")))
 
 
 # Ordered table of what a job expands into; a new kind of object is a new row.
@@ -224,29 +222,30 @@ JOB_EXPANDERS: tuple[Callable[[ResolvedJob], Manifest | None], ...] = (
 )
 
 
-def name_budget(job: ResolvedJob, kind: JobKind) -> Diagnostic | None:
-    """Reject a name whose longest operator-derived child name would not fit in 63."""
-    longest = max(kind.child_suffixes(job), key=len)
-    length = content_name_length(job.name) + len(longest)
-    if length <= MAX_LABEL:
+def name_budget(job: ResolvedJob) -> Diagnostic | None:
+    """Reject a name whose longest operator-derived child name would not fit in 63.
+
+    The rule is the one `verify` applies (kinds/names.py), on the object as built."""
+    found = overlong_child(training_object(job))
+    if found is None:
         return None
-    room = MAX_LABEL - (length - len(job.name))
     return Diagnostic(
         "MG222",
-        f"name {job.name!r} is too long: the operator names a pod and Service "
-        f"'{job.name}-<hash>{longest}' ({length} characters, at most {MAX_LABEL})",
+        f"name {job.name!r} is too long: the {found.kind} operator names {found.what} "
+        f"{found.child!r} ({len(found.child)} characters, at most {MAX_CHILD_NAME})",
         job.source.locate(("metadata", "name")),
         field="metadata.name",
-        hint=f"use at most {room} characters",
+        hint=f"use at most {max(len(job.name) - found.excess, 1)} characters",
     )
 
 
 def expand_job(job: ResolvedJob) -> tuple[tuple[Manifest, ...], tuple[Diagnostic, ...]]:
     problems = api_limit_problems(job)
-    budget = name_budget(job, JOB_KINDS[job.job.spec.framework])
+    budget = name_budget(job)
     if budget is not None:
         problems.append(budget)
     if problems:
         return (), tuple(problems)
-    manifests = (expander(job) for expander in JOB_EXPANDERS)
+    manifests = [expander(job) for expander in JOB_EXPANDERS]
+    manifests += workload_of(job).extra_objects(job)
     return tuple(m for m in manifests if m is not None), ()

@@ -8,21 +8,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from manifestgen.errors import Diagnostic
-from manifestgen.expand.jobs import JOB_KINDS
-from manifestgen.expand.manifest import Manifest
 from manifestgen.history.claims import duplicate_claims
 from manifestgen.history.immutable import ClaimClass, check_immutable
 from manifestgen.history.jobs import Recreate, settle_job
 from manifestgen.history.previous import PreviousBuild
+from manifestgen.manifest import Manifest
 from manifestgen.render import layout
 from manifestgen.spec.resolve import ResolvedJob
 from manifestgen.spec.storage import claim_class
+from manifestgen.workloads import workload_of
 
 __all__ = ["PreviousBuild", "Recreate", "reconcile"]
 
 
 def _job_path(job: ResolvedJob) -> str:
-    kind = JOB_KINDS[job.job.spec.framework].kind
+    kind = workload_of(job).kind.kind
     return layout.job_object(job.cluster_name, job.namespace, job.name, kind)
 
 
@@ -46,7 +46,7 @@ def reconcile(
     recreate: Recreate,
 ) -> tuple[list[Manifest], list[Diagnostic]]:
     """The manifests this build emits, given what the previous build left in out/."""
-    by_path = {m.path: m for m in manifests}
+    by_path = {layout.path_of(m): m for m in manifests}
     settled: dict[str, Manifest | None] = {}
     diagnostics: list[Diagnostic] = []
     for job in jobs:
@@ -54,10 +54,11 @@ def reconcile(
         emitted, found = settle_job(job, by_path.get(path), previous, recreate)
         diagnostics += found
         settled[path] = emitted
-    result = [settled.get(m.path, m) if m.path in settled else m for m in manifests]
+    paths = [layout.path_of(m) for m in manifests]
+    result = [settled.get(p, m) for p, m in zip(paths, manifests, strict=True)]
     kept = [m for m in result if m is not None]
     # A kept job from another kind sits at its old path: add what was not in the list.
-    kept += [m for path, m in settled.items() if m is not None and m.path != path]
+    kept += [m for path, m in settled.items() if m is not None and layout.path_of(m) != path]
     diagnostics += check_immutable(kept, previous, _claim_classes(jobs))
     diagnostics += duplicate_claims(kept)
     return kept, diagnostics

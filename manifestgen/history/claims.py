@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from manifestgen.errors import Diagnostic
-from manifestgen.expand.manifest import Manifest
+from manifestgen.manifest import Manifest
 
 _CLAIM_NAME = ("spec", "checkpoints", "claimName")
 
@@ -20,7 +20,7 @@ def duplicate_claims(manifests: Sequence[Manifest]) -> list[Diagnostic]:
     groups: dict[tuple[str, str, str], list[Manifest]] = {}
     for manifest in manifests:
         if manifest.kind == "PersistentVolumeClaim":
-            cluster = manifest.path.split("/", 1)[0]
+            cluster = manifest.target.cluster or ""
             namespace = str(manifest.obj["metadata"].get("namespace", ""))
             groups.setdefault((cluster, namespace, manifest.name), []).append(manifest)
     found: list[Diagnostic] = []

@@ -19,8 +19,9 @@ from decimal import Decimal
 from typing import Any
 
 from manifestgen.errors import Diagnostic, JsonPath, Severity
-from manifestgen.expand.manifest import Manifest
 from manifestgen.history.previous import PreviousBuild
+from manifestgen.manifest import Manifest
+from manifestgen.render import layout
 from manifestgen.spec.quantity import parse_quantity
 
 _UNSET = object()
@@ -185,12 +186,13 @@ def check_immutable(
     for manifest in manifests:
         if manifest.kind not in kinds:
             continue
-        before = previous.object_at(manifest.path)
+        path = layout.path_of(manifest)
+        before = previous.object_at(path)
         if before is None or _get(before, ("metadata", "name")) != manifest.name:
             continue
         if before.get("kind") != manifest.kind:
             continue
         found += _field_changes(manifest, before)
         if manifest.kind == "PersistentVolumeClaim":
-            found += _size_change(manifest, before, classes.get(manifest.path))
+            found += _size_change(manifest, before, classes.get(path))
     return found

@@ -23,16 +23,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from manifestgen.errors import Diagnostic, Severity
-from manifestgen.expand.jobs import JOB_KINDS, JobKind
 from manifestgen.expand.labels import DIGEST_ANNOTATION, RUN_DIGEST_ANNOTATION
-from manifestgen.expand.manifest import Manifest
 from manifestgen.expand.naming import job_object_name
 from manifestgen.expand.pod import checkpoint_claim_name
 from manifestgen.expand.workload import set_suspended, training_job_metadata
 from manifestgen.history.changes import changed_paths, references, summarize_paths
 from manifestgen.history.previous import PreviousBuild
+from manifestgen.kinds.catalog import ApiKind
+from manifestgen.manifest import Manifest
 from manifestgen.render import layout
 from manifestgen.spec.resolve import ResolvedJob
+from manifestgen.workloads import WORKLOADS
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,14 @@ class _Previous:
         return None if value is None else str(value)
 
 
-def _kind_of(obj: dict[str, Any]) -> JobKind | None:
-    for kind in JOB_KINDS.values():
+# The kinds a training object can have, whichever workload emitted it.
+_JOB_KINDS: tuple[ApiKind, ...] = tuple(
+    sorted({w.kind for w in WORKLOADS.values()}, key=lambda k: (k.kind, k.api_version))
+)
+
+
+def _kind_of(obj: dict[str, Any]) -> ApiKind | None:
+    for kind in _JOB_KINDS:
         if (obj.get("apiVersion"), obj.get("kind")) == (kind.api_version, kind.kind):
             return kind
     return None
@@ -72,7 +79,7 @@ def _kind_of(obj: dict[str, Any]) -> JobKind | None:
 def _find_previous(job: ResolvedJob, previous: PreviousBuild) -> _Previous | None:
     """The job's object in the last build: in its namespace, else in any other."""
     for namespace in (job.namespace, "*"):
-        for kind in sorted(JOB_KINDS.values(), key=lambda k: k.kind):
+        for kind in _JOB_KINDS:
             pattern = layout.job_object(job.cluster_name, namespace, job.name, kind.kind)
             for rel in previous.find(pattern):
                 obj = previous.object_at(rel)
@@ -106,7 +113,7 @@ def _why_not_kept(
     if (
         kind is None
         or not isinstance(spec, dict)
-        or job_object_name(job.name, spec, hyperparameters, kind.suspend_path) != before.name
+        or job_object_name(job.name, spec, hyperparameters, kind.suspend or ()) != before.name
     ):
         return f"the previous object in out/ ({before.path}) was not generated as it stands"
     missing = sorted(references(before.obj) - references(current.obj))
@@ -120,14 +127,11 @@ def _why_not_kept(
 def _kept(job: ResolvedJob, current: Manifest, before: _Previous) -> Manifest:
     kind = _kind_of(before.obj)
     assert kind is not None  # _why_not_kept checked it
-    obj = {
-        **before.obj,
-        "metadata": training_job_metadata(job, before.name),
-        "spec": set_suspended(
-            before.obj["spec"], kind.suspend_path, job.job.spec.state == "Suspended"
-        ),
-    }
-    return Manifest(path=before.path, obj=obj, origin=current.origin)
+    spec = before.obj["spec"]
+    if kind.suspend is not None:
+        spec = set_suspended(spec, kind.suspend, job.job.spec.state == "Suspended")
+    obj = {**before.obj, "metadata": training_job_metadata(job, before.name), "spec": spec}
+    return Manifest(obj, current.origin, current.target)
 
 
 def _namespace_of(before: _Previous) -> str:
@@ -166,14 +170,14 @@ def settle_job(
     job: ResolvedJob, current: Manifest | None, previous: PreviousBuild, recreate: Recreate
 ) -> tuple[Manifest | None, list[Diagnostic]]:
     """The job object this build emits for `job`, and what it says about the choice."""
-    if current is not None and previous.name_at(current.path) == current.name:
+    if current is not None and previous.name_at(layout.path_of(current)) == current.name:
         return current, []  # the object the last build wrote: nothing to decide
     before = _find_previous(job, previous)
     if before is None:
         return current, []
     if current is None:
         return None, [_completed(job, before)]
-    if before.name == current.name and before.path == current.path:
+    if before.name == current.name and before.path == layout.path_of(current):
         return current, []
     if _spec_changed(current, before):
         return current, [_recreated(job, current, before, "its spec changed")]

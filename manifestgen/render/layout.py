@@ -2,14 +2,32 @@
 
 out/<cluster>/kustomization.yaml                 what the cluster's Application renders
 out/<cluster>/cluster/<kind>-<name>.yaml         namespaces, node classes, node pools
+out/<cluster>/<namespace>/<kind>-<name>.yaml     a namespace's shared objects
 out/<cluster>/<namespace>/<job>/<kind>.yaml      everything one TrainingJob expands into
 out/argocd/...                                   AppProjects, Applications, health checks
+
+This module alone turns a manifest's target into a path.
 """
 
 from __future__ import annotations
 
+from manifestgen.manifest import Manifest
+
 ARGOCD_DIR = "argocd"
 KUSTOMIZATION = "kustomization.yaml"
+
+
+def path_of(manifest: Manifest) -> str:
+    """The file under out/ that holds `manifest`."""
+    target, kind, name = manifest.target, manifest.kind, manifest.name
+    if target.cluster is None:
+        return argocd_object(kind, name)
+    namespace = manifest.namespace
+    if target.owner is not None and namespace is not None:
+        return job_object(target.cluster, namespace, target.owner, kind)
+    if namespace is not None:
+        return f"{target.cluster}/{namespace}/{kind.lower()}-{name}.yaml"
+    return cluster_object(target.cluster, kind, name)
 
 
 def cluster_object(cluster: str, kind: str, name: str) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
-from manifestgen.expand.manifest import Manifest
-from manifestgen.render.layout import KUSTOMIZATION, top_directory
+from manifestgen.manifest import Manifest
+from manifestgen.render.layout import KUSTOMIZATION, path_of, top_directory
 from manifestgen.render.yaml import render_document
 
 OutputTree = Mapping[str, bytes]
@@ -25,11 +25,12 @@ def render_tree(manifests: Iterable[Manifest]) -> OutputTree:
     files: dict[str, bytes] = {}
     directories: dict[str, list[str]] = {}
     for manifest in manifests:
-        if manifest.path in files:
-            raise ValueError(f"two generated objects share the output path {manifest.path}")
-        files[manifest.path] = render_document(manifest.obj, manifest.origin.document.path)
-        top = top_directory(manifest.path)
-        directories.setdefault(top, []).append(manifest.path[len(top) + 1 :])
+        path = path_of(manifest)
+        if path in files:
+            raise ValueError(f"two generated objects share the output path {path}")
+        files[path] = render_document(manifest.obj, manifest.origin.document.path)
+        top = top_directory(path)
+        directories.setdefault(top, []).append(path[len(top) + 1 :])
     for top, members in directories.items():
         files[f"{top}/{KUSTOMIZATION}"] = render_document(kustomization(members), None)
     return MappingProxyType(dict(sorted(files.items())))

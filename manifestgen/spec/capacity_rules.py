@@ -16,7 +16,7 @@ from manifestgen.spec.capacity import (
     milli,
 )
 from manifestgen.spec.catalog.instances import InstanceType, family
-from manifestgen.spec.parse import Parsed
+from manifestgen.spec.parsed import Parsed
 from manifestgen.spec.platform import GpuType, Platform
 from manifestgen.spec.resolve import ResolvedJob
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 
-from manifestgen.errors import Diagnostic, Severity
-from manifestgen.spec.parse import Parsed
+from manifestgen.errors import Diagnostic
+from manifestgen.spec.parsed import Parsed
 from manifestgen.spec.platform import Platform
 from manifestgen.spec.training import TrainingJob
 
@@ -112,29 +112,3 @@ def check_egress_networks(job: Parsed[TrainingJob], platform: Platform) -> Itera
                 field=f"spec.egress[{index}].cidr",
                 hint="an IPv4 or IPv6 network such as 10.0.0.0/8 or 2001:db8::/32",
             )
-
-
-# What starts torchrun: its console script, or the module behind it.
-_LAUNCHERS = ("torchrun", "torch.distributed.run", "torch.distributed.launch")
-
-
-def check_launcher(job: Parsed[TrainingJob], platform: Platform) -> Iterator[Diagnostic]:
-    """Multi-node pods get only torchrun's rendezvous variables (PET_*): a command that
-    does not start torchrun finds no MASTER_ADDR, RANK or WORLD_SIZE and never meets
-    the other nodes. An unset command runs the image's entrypoint, which cannot be seen."""
-    spec = job.model.spec
-    multi_node = spec.nodes > 1 or spec.elastic is not None
-    words = (*spec.command, *spec.args)
-    starts_torchrun = any(name in word for word in words for name in _LAUNCHERS)
-    if not multi_node or not spec.command or starts_torchrun:
-        return
-    yield Diagnostic(
-        "MG247",
-        "a multi-node job's pods get torchrun's rendezvous variables (PET_NNODES, "
-        "PET_RDZV_ENDPOINT), not MASTER_ADDR, RANK or WORLD_SIZE, but the command does "
-        "not start torchrun",
-        job.locate(("spec", "command")),
-        field="spec.command",
-        severity=Severity.WARNING,
-        hint="start the script with torchrun, e.g. command: [torchrun], args: [-m, my.module]",
-    )

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from manifestgen.errors import Diagnostic
 from manifestgen.kube_versions import UnsupportedKubernetesVersionError, select_version
-from manifestgen.spec.parse import Parsed
+from manifestgen.spec.parsed import Parsed
 from manifestgen.spec.platform import Platform
 
 

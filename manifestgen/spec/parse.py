@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -14,13 +13,12 @@ from manifestgen.errors import Diagnostic, JsonPath
 from manifestgen.source.loader import SourceDocument
 from manifestgen.spec.base import API_VERSION
 from manifestgen.spec.introspect import allowed_keys
+from manifestgen.spec.parsed import Parsed
 from manifestgen.spec.platform import Platform
-from manifestgen.spec.training import TrainingJob
-
-M = TypeVar("M", bound=BaseModel)
+from manifestgen.workloads import PLANNED, WORKLOADS, TrainingJobDocument
 
 # Kinds a spec document may have; adding one is adding a row.
-SPEC_KINDS: dict[str, type[BaseModel]] = {"Platform": Platform, "TrainingJob": TrainingJob}
+SPEC_KINDS: dict[str, type[BaseModel]] = {"Platform": Platform, "TrainingJob": TrainingJobDocument}
 
 _TYPE_NAMES = {
     "string_type": "a string",
@@ -55,17 +53,6 @@ def _bound(kind: str, ctx: dict[str, Any]) -> str:
     if kind.startswith("string"):
         return f"{count} characters long"
     return f"{count} {'entry' if count == 1 else 'entries'}"
-
-
-@dataclass(frozen=True)
-class Parsed(Generic[M]):
-    """A validated spec and the document it came from (for locating later diagnostics)."""
-
-    model: M
-    document: SourceDocument
-
-    def locate(self, path: JsonPath, *, key: bool = False) -> Any:
-        return self.document.locate(path, key=key)
 
 
 def parse_document(doc: SourceDocument) -> tuple[Parsed[BaseModel] | None, tuple[Diagnostic, ...]]:
@@ -160,8 +147,10 @@ def _diagnostic(
     first = errors[0]
     kind = first["type"]
     field = _field(path)
+    if kind == "unknown_framework":
+        return _unknown_framework(doc, path, first["input"])
     if kind == "extra_forbidden":
-        allowed = allowed_keys(model_cls, path[:-1])
+        allowed = allowed_keys(model_cls, path[:-1], doc.data)
         return Diagnostic(
             "MG201",
             f"unknown field {path[-1]!r}",
@@ -183,6 +172,23 @@ def _diagnostic(
         return _type_diagnostic(doc, path, field, errors)
     return Diagnostic(
         "MG204", _value_message(first), doc.locate(path), field=field, hint=_value_hint(first)
+    )
+
+
+def _unknown_framework(doc: SourceDocument, spec_path: JsonPath, spec: Any) -> Diagnostic:
+    """The workloads come from the registry; a planned one says it is not built yet."""
+    value = spec.get("framework") if isinstance(spec, dict) else None
+    choices = ", ".join(sorted(WORKLOADS))
+    if isinstance(value, str) and value in PLANNED:
+        hint = f"{PLANNED[value]} is planned but not supported yet; supported: {choices}"
+    else:
+        hint = _did_you_mean(str(value), WORKLOADS) or f"one of: {choices}"
+    return Diagnostic(
+        "MG204",
+        f"unknown framework {_short(value)}",
+        doc.locate((*spec_path, "framework")),
+        field=_field((*spec_path, "framework")),
+        hint=hint,
     )
 
 

@@ -14,8 +14,9 @@ END = "<!-- END GENERATED SPEC REFERENCE -->"
 def _type(prop: dict[str, Any], defs: dict[str, Any]) -> str:
     if "$ref" in prop:
         return _ref_name(prop["$ref"])
-    if "anyOf" in prop:
-        return " or ".join(_type(p, defs) for p in prop["anyOf"] if p.get("type") != "null")
+    if "anyOf" in prop or "oneOf" in prop:
+        members = prop.get("anyOf", prop.get("oneOf", []))
+        return " or ".join(_type(p, defs) for p in members if p.get("type") != "null")
     if "enum" in prop:
         return " \\| ".join(f"`{v}`" for v in prop["enum"])
     if "const" in prop:

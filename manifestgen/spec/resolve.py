@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from manifestgen.spec.parse import Parsed
+from manifestgen.spec.parsed import Parsed
 from manifestgen.spec.platform import Cluster, GpuType, Platform, Team
 from manifestgen.spec.quantity import format_bytes, parse_quantity
 from manifestgen.spec.training import RunPolicy, TrainingJob
@@ -72,8 +72,7 @@ class ResolvedJob:
 
     @property
     def max_nodes(self) -> int:
-        elastic = self.job.spec.elastic
-        return max(self.job.spec.nodes, elastic.max_nodes if elastic else 0)
+        return self.job.spec.max_nodes
 
 
 def effective_run_policy(
@@ -122,9 +121,8 @@ def resolve(platform: Platform, job: Parsed[TrainingJob]) -> ResolvedJob | None:
     gpus = spec.gpu.per_node if spec.gpu else 0
     access_mode = None
     if spec.checkpoints is not None:
-        multi_node = max(spec.nodes, spec.elastic.max_nodes if spec.elastic else 0) > 1
         access_mode = spec.checkpoints.access_mode or (
-            "ReadWriteMany" if multi_node else "ReadWriteOnce"
+            "ReadWriteMany" if spec.multi_node else "ReadWriteOnce"
         )
     return ResolvedJob(
         source=job,

@@ -15,12 +15,11 @@ from manifestgen.spec.capacity_rules import check_fit, check_gpu_catalog
 from manifestgen.spec.cluster_rules import (
     check_egress_networks,
     check_job_name,
-    check_launcher,
     check_platform_cluster_rules,
 )
 from manifestgen.spec.image import from_registry, parse_image
 from manifestgen.spec.kubernetes_rules import check_kubernetes_versions
-from manifestgen.spec.parse import Parsed
+from manifestgen.spec.parsed import Parsed
 from manifestgen.spec.platform import Platform
 from manifestgen.spec.quantity import parse_quantity
 from manifestgen.spec.resolve import ResolvedJob
@@ -116,7 +115,6 @@ REFERENCE_RULES: tuple[ReferenceRule, ...] = (
     check_image_tag,
     check_job_name,
     check_egress_networks,
-    check_launcher,
 )
 
 
@@ -198,18 +196,6 @@ def check_quota(job: ResolvedJob) -> Iterator[Diagnostic]:
         )
 
 
-def check_elastic(job: ResolvedJob) -> Iterator[Diagnostic]:
-    elastic, nodes = job.job.spec.elastic, job.job.spec.nodes
-    if elastic is not None and not elastic.min_nodes <= nodes <= elastic.max_nodes:
-        yield Diagnostic(
-            "MG227",
-            f"elastic range {elastic.min_nodes}-{elastic.max_nodes} must contain nodes ({nodes})",
-            job.source.locate(("spec", "elastic")),
-            field="spec.elastic",
-            hint="set minNodes <= nodes <= maxNodes",
-        )
-
-
 def check_ttl(job: ResolvedJob) -> Iterator[Diagnostic]:
     if job.run_policy.ttl_seconds_after_finished is not None:
         yield Diagnostic(
@@ -229,7 +215,6 @@ JOB_RULES: tuple[JobRule, ...] = (
     check_checkpoint_access,
     check_shared_memory,
     check_quota,
-    check_elastic,
     check_ttl,
     check_fit,
     check_claim,

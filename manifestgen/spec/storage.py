@@ -11,7 +11,7 @@ import difflib
 from collections.abc import Iterator
 
 from manifestgen.errors import Diagnostic
-from manifestgen.spec.parse import Parsed
+from manifestgen.spec.parsed import Parsed
 from manifestgen.spec.platform import Cluster, Platform, StorageClass
 from manifestgen.spec.resolve import ResolvedJob
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
@@ -18,9 +19,6 @@ from manifestgen.spec.base import (
 from manifestgen.spec.image import check_image
 from manifestgen.spec.platform import Metadata
 
-# Adding a framework: extend this Literal and register its expander in manifestgen.expand.jobs.
-Framework = Literal["pytorch"]
-
 
 class GpuRequest(SpecModel):
     type: DnsLabel = Field(description="A GPU type from the Platform's catalog.")
@@ -30,12 +28,6 @@ class GpuRequest(SpecModel):
 class Resources(SpecModel):
     cpu: Quantity = Field(description="CPU per node (requests = limits).")
     memory: Quantity = Field(description="Memory per node (requests = limits), /dev/shm included.")
-
-
-class Elastic(SpecModel):
-    min_nodes: int = Field(ge=1, le=1000)
-    max_nodes: int = Field(ge=1, le=1000)
-    max_restarts: int = Field(default=3, ge=0, le=1000)
 
 
 class Dataset(SpecModel):
@@ -84,10 +76,27 @@ HyperparameterValue = str | int | float | bool
 JobState = Literal["Running", "Suspended", "Completed"]
 
 
+@dataclass(frozen=True)
+class SidePods:
+    """CPU-only helper pods a workload runs beside its training nodes (an MPI launcher,
+    TensorFlow parameter servers): on the cluster's on-demand CPU pool, counted in its
+    cpuQuota, never on GPU nodes."""
+
+    role: str
+    replicas: int
+    cpu: str
+    memory: str
+    # Where the spec asks for them, for locating diagnostics.
+    field: tuple[str, ...] = ("spec",)
+
+
 class TrainingJobSpec(SpecModel):
+    """What every workload's spec has. Each workload (manifestgen.workloads) narrows
+    `framework` to its own value and adds the fields only it understands."""
+
     team: DnsLabel
     cluster: DnsLabel
-    framework: Framework = "pytorch"
+    framework: str
     image: Annotated[str, AfterValidator(check_image)] = Field(
         # The full OCI grammar is checked in code (spec/image.py) for messages that say
         # what is wrong; the exported schema keeps a pattern editors can apply as you type.
@@ -107,7 +116,6 @@ class TrainingJobSpec(SpecModel):
     processes_per_node: int | None = Field(
         default=None, ge=1, le=256, description="Default: GPUs per node (1 for CPU jobs)."
     )
-    elastic: Elastic | None = None
     capacity_type: Literal["on-demand", "spot"] = "on-demand"
     datasets: tuple[Dataset, ...] = Field(default=(), strict=False)
     checkpoints: Checkpoints | None = None
@@ -124,9 +132,27 @@ class TrainingJobSpec(SpecModel):
         "again; its claim and config stay).",
     )
 
+    @property
+    def max_nodes(self) -> int:
+        """The most GPU (or CPU) training nodes the job can run on at once."""
+        return self.nodes
+
+    @property
+    def side_pods(self) -> tuple[SidePods, ...]:
+        return ()
+
+    @property
+    def multi_node(self) -> bool:
+        """Pods on more than one node: a checkpoint claim they share must be ReadWriteMany."""
+        return self.max_nodes > 1 or bool(self.side_pods)
+
 
 class TrainingJob(SpecModel):
-    """One training run, owned by an ML team."""
+    """One training run, owned by an ML team.
+
+    The spec here is typed as the part every workload shares; documents are parsed into
+    `manifestgen.workloads.TrainingJobDocument`, whose spec is the workload's own model.
+    """
 
     api_version: Literal["manifestgen.io/v1alpha1"] = Field(alias="apiVersion")
     kind: Literal["TrainingJob"]

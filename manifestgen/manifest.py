@@ -1,4 +1,5 @@
-"""What expansion produces: Kubernetes objects tagged with where they come from."""
+"""What expansion produces: Kubernetes objects tagged with where they come from and where
+they go. Only `render.layout` turns a target into a path in out/."""
 
 from __future__ import annotations
 
@@ -32,12 +33,24 @@ class Origin:
 
 
 @dataclass(frozen=True)
-class Manifest:
-    """One generated object, the output file it goes to (relative to out/), and its origin."""
+class Target:
+    """Which Application deploys an object, and what owns it there.
 
-    path: str
+    `cluster` None: Argo CD's own objects (AppProjects, Applications, argocd-cm).
+    `owner`: the TrainingJob an object belongs to; None for a cluster's shared objects.
+    """
+
+    cluster: str | None
+    owner: str | None = None
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """One generated object, its target and its origin."""
+
     obj: dict[str, Any]
     origin: Origin
+    target: Target
 
     @property
     def kind(self) -> str:
@@ -46,3 +59,8 @@ class Manifest:
     @property
     def name(self) -> str:
         return str(self.obj["metadata"]["name"])
+
+    @property
+    def namespace(self) -> str | None:
+        namespace = self.obj["metadata"].get("namespace")
+        return None if namespace is None else str(namespace)

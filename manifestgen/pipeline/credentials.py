@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from manifestgen.errors import Diagnostic, JsonPath, Related, SourceLocation
-from manifestgen.expand.manifest import Manifest
+from manifestgen.manifest import Manifest
 from manifestgen.options import BuildOptions
+from manifestgen.render.layout import path_of
 from manifestgen.spec.credentials import (
     ALLOW_MARKER,
     HEX_EXEMPT_FIELDS,
@@ -165,7 +166,9 @@ def _diagnostic(
         location,
         field=_field(spec_path) if spec_path else "",
         hint=hint,
-        related=(Related(SourceLocation(f"{out_dir}/{manifest.path}"), "the generated object"),),
+        related=(
+            Related(SourceLocation(f"{out_dir}/{path_of(manifest)}"), "the generated object"),
+        ),
     )
 
 

@@ -12,24 +12,26 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from manifestgen.credential_stage import check_credentials
 from manifestgen.errors import Diagnostic, Severity, SourceLocation, UsageError, sort_diagnostics
 from manifestgen.expand.argocd import expand_argocd
 from manifestgen.expand.cluster import expand_cluster
 from manifestgen.expand.cpu_pool import check_cpu_quota
-from manifestgen.expand.manifest import Manifest
 from manifestgen.expand.workload import expand_job
+from manifestgen.manifest import Manifest
 from manifestgen.options import BuildOptions, checked_out_path
+from manifestgen.pipeline.credentials import check_credentials
 from manifestgen.render.tree import OutputTree, render_tree
 from manifestgen.source.discover import discover, discover_spec_files
 from manifestgen.source.loader import load_source
 from manifestgen.source.reader import read_spec
-from manifestgen.spec.parse import Parsed, parse_document
+from manifestgen.spec.parse import parse_document
+from manifestgen.spec.parsed import Parsed
 from manifestgen.spec.platform import Platform
 from manifestgen.spec.quota import check_total_demand
 from manifestgen.spec.resolve import ResolvedJob, resolve
 from manifestgen.spec.rules import JOB_RULES, REFERENCE_RULES, check_platform
 from manifestgen.spec.training import TrainingJob
+from manifestgen.workloads import workload_of
 from manifestgen.write import (
     Drift,
     LockTimeout,
@@ -190,7 +192,8 @@ def _resolve_jobs(specs: _Specs, platform: Parsed[Platform]) -> list[ResolvedJob
         result = resolve(platform.model, job)
         if result is None:
             continue
-        problems = [d for rule in JOB_RULES for d in rule(result)]
+        rules = (*JOB_RULES, *workload_of(result).rules)
+        problems = [d for rule in rules for d in rule(result)]
         specs.diagnostics += problems
         if not any(d.is_error for d in problems):
             resolved.append(result)
@@ -283,7 +286,7 @@ def run(options: BuildOptions, sources: Sources | None = None) -> BuildResult:
     if options.check_output:
         # Imported here: the schema engine is the heaviest import, and
         # `--no-output-check` runs should not pay for it.
-        from manifestgen.check_stage import check_manifests
+        from manifestgen.pipeline.check_output import check_manifests
 
         found, unchecked = check_manifests(manifests, platform, options)
         diagnostics += found

@@ -14,11 +14,11 @@ from manifestgen.check import (
 )
 from manifestgen.check.disk_cache import schema_cache
 from manifestgen.errors import Diagnostic, Related, Severity, SourceLocation
-from manifestgen.expand.manifest import Manifest
+from manifestgen.manifest import Manifest
 from manifestgen.options import BuildOptions, crds_from_environment
-from manifestgen.render.layout import ARGOCD_DIR, top_directory
+from manifestgen.render.layout import ARGOCD_DIR, path_of
 from manifestgen.spec.kubernetes_rules import check_kubernetes_versions
-from manifestgen.spec.parse import Parsed
+from manifestgen.spec.parsed import Parsed
 from manifestgen.spec.platform import Platform
 
 
@@ -88,7 +88,9 @@ def _diagnostic(manifest: Manifest, problem: ObjectProblem, out_dir: str) -> Dia
         code,
         f"generated {manifest.kind} {manifest.name!r}: {where}: {problem.message}",
         manifest.origin.locate(tuple(problem.path)),
-        related=(Related(SourceLocation(f"{out_dir}/{manifest.path}"), "the generated object"),),
+        related=(
+            Related(SourceLocation(f"{out_dir}/{path_of(manifest)}"), "the generated object"),
+        ),
     )
 
 
@@ -146,7 +148,7 @@ def check_manifests(
     unchecked: set[str] = set()
     out_dir = options.out_dir.as_posix()
     for manifest in manifests:
-        outcome: CheckOutcome = validators[versions[top_directory(manifest.path)]].check(
+        outcome: CheckOutcome = validators[versions[manifest.target.cluster or ARGOCD_DIR]].check(
             manifest.obj
         )
         if outcome.source in ("model", "none"):

@@ -1,0 +1,204 @@
+"""One row per Kubernetes kind manifestgen emits or knows an operator of.
+
+Everything that depends on a kind rather than on a spec is read from its row: the Argo CD
+AppProject whitelists, the health checks in `argocd-cm`, the sync waves, the names its
+operator derives from an object's name (checked at build and by `verify`), where its pod
+templates sit (for error mapping and for checking them when no CRD is configured), and
+where its suspend and gang-scheduling fields live. Adding a kind is adding a row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Literal
+
+from manifestgen.kinds import children as ch
+
+# Argo CD applies lower waves first and waits for them to be healthy.
+WAVE_CLUSTER = "0"  # namespaces, node classes, node pools
+WAVE_SUPPORT = "1"  # service accounts, config maps, claims, network policies
+WAVE_JOB = "2"  # training jobs
+
+# A path inside an object; "*" matches every key of a map (replica types).
+TemplatePath = tuple[str, ...]
+GroupVersionKind = tuple[str, str, str]
+
+# Which Application deploys objects of the kind: a cluster's (out/<cluster>), the one
+# that holds Argo CD's own objects (out/argocd), or none (known only to `verify`).
+App = Literal["cluster", "argocd", "none"]
+
+
+@dataclass(frozen=True)
+class ApiKind:
+    group: str
+    version: str
+    kind: str
+    namespaced: bool
+    app: App = "cluster"
+    wave: str | None = None
+    # File name of the Argo CD health check (Lua) shipped beside this module.
+    health: str | None = None
+    # Where the object embeds PodTemplateSpecs.
+    pod_templates: tuple[TemplatePath, ...] = ()
+    # The pods and Services the operator names after the object (see children.py).
+    children: ch.Children | None = None
+    # The operator requires the object's own name to be a DNS-1035 label.
+    dns1035_name: bool = False
+    # Where the spec's suspend flag lives: the operator stops and resumes in place.
+    suspend: tuple[str, ...] | None = None
+    # Where the operator reads its gang-scheduling policy (minAvailable, queue, priority).
+    gang: tuple[str, ...] | None = None
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def gvk(self) -> GroupVersionKind:
+        return (self.group, self.version, self.kind)
+
+    def health_script(self) -> str | None:
+        if self.health is None:
+            return None
+        return resources.files("manifestgen.kinds").joinpath(self.health).read_text("utf-8")
+
+
+_KUBEFLOW_HEALTH = "kubeflow_job_health.lua"
+_RUN_POLICY_SUSPEND = ("runPolicy", "suspend")
+_RUN_POLICY_GANG = ("runPolicy", "schedulingPolicy")
+
+
+def _kubeflow_v1(kind: str, replica_key: str, app: App = "cluster") -> ApiKind:
+    """The Training Operator v1 kinds share their shape: replica specs, run policy, status."""
+    return ApiKind(
+        "kubeflow.org",
+        "v1",
+        kind,
+        namespaced=True,
+        app=app,
+        wave=WAVE_JOB,
+        health=_KUBEFLOW_HEALTH,
+        pod_templates=(("spec", replica_key, "*", "template"),),
+        children=ch.kubeflow_v1(replica_key),
+        suspend=_RUN_POLICY_SUSPEND,
+        gang=_RUN_POLICY_GANG,
+    )
+
+
+KINDS: tuple[ApiKind, ...] = (
+    # Cluster-scoped objects of each cluster's Application.
+    ApiKind("", "v1", "Namespace", namespaced=False, wave=WAVE_CLUSTER),
+    ApiKind("karpenter.k8s.aws", "v1", "EC2NodeClass", namespaced=False, wave=WAVE_CLUSTER),
+    ApiKind("karpenter.sh", "v1", "NodePool", namespaced=False, wave=WAVE_CLUSTER),
+    # What a job needs beside its training object.
+    ApiKind("", "v1", "ConfigMap", namespaced=True, wave=WAVE_SUPPORT),
+    ApiKind("", "v1", "PersistentVolumeClaim", namespaced=True, wave=WAVE_SUPPORT),
+    ApiKind("", "v1", "ServiceAccount", namespaced=True, wave=WAVE_SUPPORT),
+    ApiKind("networking.k8s.io", "v1", "NetworkPolicy", namespaced=True, wave=WAVE_SUPPORT),
+    # Training jobs.
+    _kubeflow_v1("PyTorchJob", "pytorchReplicaSpecs"),
+    # Kinds whose operators `verify` knows, not emitted yet (app "none").
+    _kubeflow_v1("TFJob", "tfReplicaSpecs", app="none"),
+    _kubeflow_v1("XGBoostJob", "xgbReplicaSpecs", app="none"),
+    _kubeflow_v1("PaddleJob", "paddleReplicaSpecs", app="none"),
+    _kubeflow_v1("JAXJob", "jaxReplicaSpecs", app="none"),
+    ApiKind(
+        "kubeflow.org",
+        "v2beta1",
+        "MPIJob",
+        namespaced=True,
+        app="none",
+        wave=WAVE_JOB,
+        health=_KUBEFLOW_HEALTH,
+        pod_templates=(("spec", "mpiReplicaSpecs", "*", "template"),),
+        children=ch.mpi_v2beta1,
+        suspend=_RUN_POLICY_SUSPEND,
+        gang=_RUN_POLICY_GANG,
+    ),
+    # Argo CD's own objects, in out/argocd.
+    ApiKind("argoproj.io", "v1alpha1", "AppProject", namespaced=True, app="argocd"),
+    ApiKind("argoproj.io", "v1alpha1", "Application", namespaced=True, app="argocd"),
+    # The deprecated Training Operator v1 MPIJob: `verify` knows it, nothing emits it.
+    ApiKind(
+        "kubeflow.org",
+        "v1",
+        "MPIJob",
+        namespaced=True,
+        app="none",
+        pod_templates=(("spec", "mpiReplicaSpecs", "*", "template"),),
+        children=ch.kubeflow_v1("mpiReplicaSpecs"),
+    ),
+    ApiKind(
+        "jobset.x-k8s.io",
+        "v1alpha2",
+        "JobSet",
+        namespaced=True,
+        app="none",
+        pod_templates=(("spec", "replicatedJobs", "*", "template", "spec", "template"),),
+        children=ch.jobset,
+        suspend=("suspend",),
+    ),
+    ApiKind(
+        "trainer.kubeflow.org",
+        "v1alpha1",
+        "TrainJob",
+        namespaced=True,
+        app="none",
+        children=ch.trainjob,
+        dns1035_name=True,
+        suspend=("suspend",),
+    ),
+)
+
+BY_GVK: Mapping[GroupVersionKind, ApiKind] = {row.gvk: row for row in KINDS}
+
+
+def lookup(api_version: str, kind: str) -> ApiKind | None:
+    group, _, version = api_version.rpartition("/")
+    return BY_GVK.get((group, version, kind))
+
+
+def wave(api_version: str, kind: str) -> str:
+    """The sync wave objects of a kind are applied in."""
+    row = lookup(api_version, kind)
+    if row is None or row.wave is None:
+        raise KeyError(f"no sync wave for {api_version} {kind}: add it to the catalog")
+    return row.wave
+
+
+def row_of(obj: Mapping[str, Any]) -> ApiKind | None:
+    api_version, kind = obj.get("apiVersion"), obj.get("kind")
+    if not isinstance(api_version, str) or not isinstance(kind, str):
+        return None
+    return lookup(api_version, kind)
+
+
+def deployed_by(app: App) -> Iterator[ApiKind]:
+    return (row for row in KINDS if row.app == app)
+
+
+def pod_spec_paths(obj: Mapping[str, Any], row: ApiKind) -> tuple[tuple[str | int, ...], ...]:
+    """The concrete paths of every pod spec inside `obj`, "*" expanded over its keys."""
+    found: list[tuple[str | int, ...]] = []
+    for template in row.pod_templates:
+        found += [(*path, "spec") for path in _expand(obj, template)]
+    return tuple(found)
+
+
+def _expand(node: Any, pattern: TemplatePath) -> Iterator[tuple[str | int, ...]]:
+    if not pattern:
+        yield ()
+        return
+    head, rest = pattern[0], pattern[1:]
+    if head == "*":
+        items: list[tuple[str | int, Any]] = []
+        if isinstance(node, Mapping):
+            items = sorted(node.items())
+        elif isinstance(node, list):
+            items = list(enumerate(node))
+        for key, child in items:
+            yield from ((key, *tail) for tail in _expand(child, rest))
+    elif isinstance(node, Mapping) and head in node:
+        yield from ((head, *tail) for tail in _expand(node[head], rest))

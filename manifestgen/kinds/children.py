@@ -1,0 +1,66 @@
+"""The names an operator derives from a job's name: one function per operator.
+
+The API server accepts a PyTorchJob named with 60 characters; the training operator then
+fails to create the headless Service `<name>-worker-15` (a Service name is a DNS-1035 label
+of at most 63 characters) and the job hangs with the error only in the operator's log.
+Each function yields every (child name, what it names) pair; the catalog row of a kind
+names its function, and `names.child_name_problems` checks the longest:
+
+- Kubeflow training operator v1 (PyTorchJob, TFJob, MPIJob, XGBoostJob, PaddleJob, JAXJob):
+  `<name>-<replica type, lower case>-<index>` for pods and their Services;
+- MPI Operator v2beta1 MPIJob: `<name>-launcher` and `<name>-worker-<index>`;
+- JobSet: pods `<name>-<replicatedJob>-<job index>-<pod index>`;
+- Kubeflow Trainer v2 TrainJob: `<name>-node-0-<index>`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+# (child name, what it names) for each child a job's name is part of.
+Children = Callable[[str, Mapping[str, Any]], Iterator[tuple[str, str]]]
+
+
+def _count(value: Any, default: int = 1) -> int:
+    # Wrong types are the schema's business; here they count as the default.
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def kubeflow_v1(replica_key: str) -> Children:
+    def children(name: str, spec: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+        for replica_type, replica in _mapping(spec.get(replica_key)).items():
+            last = _count(_mapping(replica).get("replicas")) - 1
+            if last >= 0:
+                yield f"{name}-{str(replica_type).lower()}-{last}", "a pod and its Service"
+
+    return children
+
+
+def mpi_v2beta1(name: str, spec: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    yield f"{name}-launcher", "the launcher Job"
+    worker = _mapping(_mapping(spec.get("mpiReplicaSpecs")).get("Worker"))
+    last = _count(worker.get("replicas"), default=0) - 1
+    if last >= 0:
+        yield f"{name}-worker-{last}", "a worker pod"
+
+
+def jobset(name: str, spec: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    jobs = spec.get("replicatedJobs")
+    for job in jobs if isinstance(jobs, list) else ():
+        job = _mapping(job)
+        job_spec = _mapping(_mapping(job.get("template")).get("spec"))
+        last_job = _count(job.get("replicas")) - 1
+        last_pod = _count(job_spec.get("parallelism")) - 1
+        if last_job >= 0 and last_pod >= 0 and isinstance(job.get("name"), str):
+            yield f"{name}-{job['name']}-{last_job}-{last_pod}", "a pod"
+
+
+def trainjob(name: str, spec: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    last = _count(_mapping(spec.get("trainer")).get("numNodes")) - 1
+    if last >= 0:
+        yield f"{name}-node-0-{last}", "a node pod"
