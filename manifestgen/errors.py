@@ -178,6 +178,8 @@ CODES: Final[dict[str, str]] = {
     "MG615": "kind rejected (--reject-kind)",
     "MG616": "no schema for the kind",
     "MG617": "kinds checked only against manifestgen's own model",
+    # plan
+    "MG620": "out/ is not what the specs build (plan --base)",
     # The tool itself
     "MG901": "internal error",
 }

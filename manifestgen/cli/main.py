@@ -1,4 +1,4 @@
-"""`manifestgen build | check | validate | schema`.
+"""`manifestgen build | check | validate | schema | verify | plan | completion`.
 
 Exit codes: 0 clean, 1 diagnostics or drift, 2 usage error, 3 internal error.
 """
@@ -14,6 +14,8 @@ from pathlib import Path
 from manifestgen.cli.build_command import add_hook_flags, run_build_command
 from manifestgen.cli.completion import COMPLETION_HELP, add_completion_arguments, completion_script
 from manifestgen.cli.conventions import add_convention_flags, add_version_flag
+from manifestgen.cli.plan_command import HELP as PLAN_HELP
+from manifestgen.cli.plan_command import add_plan_arguments
 from manifestgen.cli.recreate_flags import add_recreate_flags
 from manifestgen.cli.verify_command import HELP as VERIFY_HELP
 from manifestgen.cli.verify_command import add_verify_arguments, run_verify
@@ -39,6 +41,7 @@ COMMANDS = {
     "schema": "write the JSON Schemas of the spec kinds to schemas/ (or check them, or print "
     "the README's spec reference)",
     "verify": VERIFY_HELP,
+    "plan": PLAN_HELP,
     "completion": COMPLETION_HELP,
 }
 VERBOSE_HELP = {
@@ -47,16 +50,21 @@ VERBOSE_HELP = {
     "validate": "notes become annotations in --format github too",
     "verify": "also list skipped resources and the checks that were not made",
     "schema": "no effect (accepted for symmetry)",
+    "plan": "also print notes on standard error",
 }
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
+def _root(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--root",
         type=Path,
         default=Path.cwd(),
         help="repository root; other paths are relative to it (default: .)",
     )
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    _root(parser)
     parser.add_argument(
         "--format", choices=sorted(REPORTERS), default="text", help="output format (default: text)"
     )
@@ -133,6 +141,11 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "verify":  # any manifests, not specs: its own flags
             add_verify_arguments(sub)
             continue
+        if name == "plan":  # build's spec flags, its own output flags
+            _root(sub)
+            _pipeline_flags(sub, takes_files=False)
+            add_plan_arguments(sub)
+            continue
         _common(sub)
         if name == "schema":
             _schema_flags(sub)
@@ -174,6 +187,10 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         from manifestgen.cli.schema_command import run_schema
 
         return run_schema(args)
+    if args.command == "plan":
+        from manifestgen.cli.plan_command import run_plan
+
+        return run_plan(args)
     return run_build_command(args)
 
 

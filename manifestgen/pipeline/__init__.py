@@ -7,7 +7,7 @@ fails stops only its own expansion, so one run reports every problem at once.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -64,6 +64,8 @@ class BuildResult:
     written: WriteResult | None = None
     drift: Drift | None = None
     stats: Stats = field(default_factory=Stats)
+    # The Platform the run compiled against; None when there was no usable one.
+    platform: Platform | None = None
 
     @property
     def ok(self) -> bool:
@@ -296,11 +298,13 @@ def run(options: BuildOptions, sources: Sources | None = None) -> BuildResult:
     has_errors = any(d.is_error for d in diagnostics)
     if options.mode == "check" and not has_errors:
         # With spec errors the tree lacks the failing jobs; drift would only add noise.
-        return _check(options, out_path, tree, diagnostics, stats)
-    if options.mode != "build" or has_errors:
+        result = _check(options, out_path, tree, diagnostics, stats)
+    elif options.mode != "build" or has_errors:
         # A build never writes a partial tree: out/ stays as the last good build left it.
-        return BuildResult(sort_diagnostics(diagnostics), tree, stats=stats)
-    return _write(options, out_path, tree, diagnostics, stats)
+        result = BuildResult(sort_diagnostics(diagnostics), tree, stats=stats)
+    else:
+        result = _write(options, out_path, tree, diagnostics, stats)
+    return replace(result, platform=platform.model)
 
 
 def _out_path(options: BuildOptions) -> Path:

@@ -153,6 +153,8 @@ _RESOURCE = {
 # Every field of an entry is always present (empty when it does not apply).
 for _entry in (_DIAGNOSTIC, _RESOURCE):
     _entry["required"] = list(_entry["properties"])  # type: ignore[call-overload]
+# The diagnostic entry, for documents of other shapes (the plan's) that share it.
+DIAGNOSTIC_SCHEMA = _DIAGNOSTIC
 
 
 def _summary_requiring(keys: list[str]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ def schema_for(kind: str) -> dict[str, Any]:
 def schema_files() -> dict[str, bytes]:
     """File name → canonical JSON bytes, for `schemas/`: the spec kinds, and the shape
     of `--format json` output."""
+    from manifestgen.plan.json_doc import PLAN_SCHEMA_FILE, plan_schema_bytes
     from manifestgen.report.json_shape import SCHEMA_FILE, output_schema_bytes
 
     return {
@@ -33,4 +34,5 @@ def schema_files() -> dict[str, bytes]:
             for kind in sorted(SPEC_KINDS)
         },
         SCHEMA_FILE: output_schema_bytes(),
+        PLAN_SCHEMA_FILE: plan_schema_bytes(),
     }
