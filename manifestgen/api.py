@@ -40,7 +40,8 @@ def source_name(model: Platform | TrainingJob) -> str:
 
 
 def _document(model: Platform | TrainingJob) -> tuple[str, str]:
-    data = model.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    # None is "unset" in Python; a spec leaves the key out (null is refused, MG630).
+    data = model.model_dump(mode="json", by_alias=True, exclude_unset=True, exclude_none=True)
     # JSON is YAML; indented, each field gets a line of its own for diagnostics.
     return source_name(model), json.dumps(data, indent=2) + "\n"
 

@@ -180,6 +180,8 @@ CODES: Final[dict[str, str]] = {
     "MG617": "kinds checked only against manifestgen's own model",
     # plan
     "MG620": "out/ is not what the specs build (plan --base)",
+    # Specs as editors see them
+    "MG630": "null value in a spec (a field is set or left out)",
     # The tool itself
     "MG901": "internal error",
 }

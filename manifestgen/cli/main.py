@@ -173,6 +173,21 @@ def _schema_flags(sub: argparse.ArgumentParser) -> None:
         default=Path("schemas"),
         help="schema directory (default: schemas)",
     )
+    sub.add_argument(
+        "--for-repo",
+        action="store_true",
+        help="also write (or check) trainingjob.repo.schema.json: the TrainingJob schema "
+        "with this repository's teams, clusters and GPU types, for editor completion",
+    )
+    sub.add_argument(
+        "--specs",
+        type=Path,
+        action="append",
+        default=None,
+        metavar="PATH",
+        help="with --for-repo: spec file or directory holding the Platform "
+        "(repeatable; default: specs)",
+    )
 
 
 def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -264,6 +264,16 @@ def _restrict(
     return [d for d in diagnostics if d.location.path in wanted or d.code in ("MG216", "MG403")]
 
 
+def load_platform(options: BuildOptions) -> tuple[Platform | None, tuple[Diagnostic, ...]]:
+    """The valid Platform among `options.specs`, or None and the errors of the specs read
+    (those that say what is wrong with the Platform among them)."""
+    specs = _load_specs(options, None)
+    platform = _one_platform(specs, options)
+    if platform is not None:
+        return platform.model, ()
+    return None, sort_diagnostics([d for d in specs.diagnostics if d.is_error])
+
+
 def run(options: BuildOptions, sources: Sources | None = None) -> BuildResult:
     """Run every stage the mode needs and gather the result.
 

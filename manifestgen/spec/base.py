@@ -8,7 +8,7 @@ from typing import Annotated, Any, Final
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-from manifestgen.spec.quantity import is_quantity
+from manifestgen.spec.quantity import QUANTITY_PATTERN, is_quantity
 
 # The API server holds most integer fields as int32 (replicas, backoffLimit,
 # ttlSecondsAfterFinished, ports) and rejects larger values; every integer a spec can
@@ -34,7 +34,18 @@ class SpecModel(BaseModel):
 
 # RFC 1035 label: what Services and pod hostnames derived from job names require.
 DNS_LABEL = r"^[a-z]([-a-z0-9]*[a-z0-9])?$"
-DnsLabel = Annotated[str, Field(pattern=DNS_LABEL, min_length=1, max_length=63)]
+# patternErrorMessage: what yaml-language-server shows instead of the bare pattern.
+DnsLabel = Annotated[
+    str,
+    Field(
+        pattern=DNS_LABEL,
+        min_length=1,
+        max_length=63,
+        json_schema_extra={
+            "patternErrorMessage": "use lower-case letters, digits and '-', starting with a letter"
+        },
+    ),
+]
 DNS_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 DnsSubdomain = Annotated[str, Field(pattern=DNS_SUBDOMAIN, min_length=1, max_length=253)]
 EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=253)]
@@ -62,7 +73,16 @@ Quantity = Annotated[
     str,
     BeforeValidator(_quantity_text),
     AfterValidator(_check_quantity),
-    Field(json_schema_extra={"type": ["string", "number"]}),
+    # `pattern` constrains only strings and `minimum` only numbers: together, what
+    # _quantity_text and _check_quantity accept.
+    Field(
+        json_schema_extra={
+            "type": ["string", "number"],
+            "pattern": QUANTITY_PATTERN,
+            "minimum": 0,
+            "patternErrorMessage": "must be a quantity such as 8, 500m or 512Gi",
+        }
+    ),
 ]
 
 

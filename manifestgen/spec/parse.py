@@ -13,6 +13,7 @@ from manifestgen.errors import Diagnostic, JsonPath
 from manifestgen.source.loader import SourceDocument
 from manifestgen.spec.base import API_VERSION
 from manifestgen.spec.introspect import allowed_keys
+from manifestgen.spec.nulls import null_diagnostic, null_paths
 from manifestgen.spec.parsed import Parsed
 from manifestgen.spec.platform import Platform
 from manifestgen.workloads import PLANNED, WORKLOADS, TrainingJobDocument
@@ -80,8 +81,24 @@ def parse_document(doc: SourceDocument) -> tuple[Parsed[BaseModel] | None, tuple
     try:
         model = model_cls.model_validate(data)
     except ValidationError as exc:
-        return None, _diagnostics_for(doc, model_cls, exc)
-    return Parsed(model, doc), ()
+        return None, _with_nulls(doc, _diagnostics_for(doc, model_cls, exc))
+    nulls = _with_nulls(doc, ())
+    return (None, nulls) if nulls else (Parsed(model, doc), ())
+
+
+def _with_nulls(doc: SourceDocument, problems: tuple[Diagnostic, ...]) -> tuple[Diagnostic, ...]:
+    # The models read None as "unset"; a spec must leave the key out (see spec/nulls.py).
+    # A null where a value is required fails validation too: one MG630, at the key
+    # (a null has no position of its own), says it better than a type error.
+    nulls = {_field(path): path for path in null_paths(doc.data)}
+    refused = {d.field for d in problems if d.field in nulls}
+    return (
+        *(d for d in problems if d.field not in nulls),
+        *(
+            null_diagnostic(doc, path, field, required=field in refused)
+            for field, path in nulls.items()
+        ),
+    )
 
 
 def _unknown_kind(doc: SourceDocument, data: Mapping[str, Any]) -> Diagnostic:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from manifestgen.spec.base import (
     API_VERSION,
@@ -15,6 +15,7 @@ from manifestgen.spec.base import (
     SpecModel,
 )
 from manifestgen.spec.catalog.instances import InstanceType
+from manifestgen.spec.json_schema import exactly_one_of
 
 
 class Metadata(SpecModel):
@@ -23,6 +24,9 @@ class Metadata(SpecModel):
 
 class GpuType(SpecModel):
     """One entry of the GPU catalog, keyed by a short name such as `a100-80gb`."""
+
+    # What _types_or_families checks, for editors.
+    model_config = ConfigDict(json_schema_extra=exactly_one_of("instanceTypes", "instanceFamilies"))
 
     resource_name: str = Field(
         default="nvidia.com/gpu", description="Extended resource the device plugin advertises."
@@ -64,13 +68,19 @@ class GpuType(SpecModel):
 class NodeClass(SpecModel):
     """Settings of the Karpenter EC2NodeClass generated for a cluster's GPU node pools."""
 
-    ami_alias: str = Field(default="al2023@latest", pattern=r"^[a-z0-9]+@[a-z0-9.-]+$")
+    ami_alias: str = Field(
+        default="al2023@latest",
+        pattern=r"^[a-z0-9]+@[a-z0-9.-]+$",
+        description="AMI alias the node class selects, family@version.",
+    )
     role: str = Field(min_length=1, description="IAM role of the nodes.")
     subnet_selector: dict[str, str] = Field(min_length=1, description="Tags that select subnets.")
     security_group_selector: dict[str, str] = Field(
         min_length=1, description="Tags that select security groups."
     )
-    root_volume_size: str = Field(default="200Gi", pattern=r"^[0-9]+(Gi|Ti)$")
+    root_volume_size: str = Field(
+        default="200Gi", pattern=r"^[0-9]+(Gi|Ti)$", description="Size of each node's root volume."
+    )
 
 
 class ArgoCDDestination(SpecModel):
@@ -103,8 +113,8 @@ class Cluster(SpecModel):
     kubernetes_version: str = Field(
         pattern=r"^1\.[0-9]{2}$", description='Minor version, e.g. "1.33"; picks the schemas.'
     )
-    argocd: ArgoCDDestination
-    node_class: NodeClass
+    argocd: ArgoCDDestination = Field(description="How Argo CD reaches the cluster.")
+    node_class: NodeClass = Field(description="The EC2NodeClass of the GPU node pools.")
     gpu_quota: dict[DnsLabel, Annotated[int, Field(ge=0, le=INT32_MAX)]] = Field(
         default_factory=dict,
         description="Most GPUs of each catalog type the cluster's node pools may hold, "
@@ -124,8 +134,10 @@ class Cluster(SpecModel):
 
 
 class Team(SpecModel):
-    namespace: DnsLabel
-    clusters: tuple[DnsLabel, ...] = Field(strict=False, min_length=1)
+    namespace: DnsLabel = Field(description="Namespace the team's jobs run in, on each cluster.")
+    clusters: tuple[DnsLabel, ...] = Field(
+        strict=False, min_length=1, description="Clusters the team's jobs may run on."
+    )
     registries: tuple[Annotated[str, Field(min_length=1)], ...] = Field(
         strict=False,
         min_length=1,
@@ -135,19 +147,31 @@ class Team(SpecModel):
 
 
 class Defaults(SpecModel):
-    backoff_limit: int = Field(default=3, ge=0, le=100)
+    backoff_limit: int = Field(
+        default=3, ge=0, le=100, description="Retries before a job fails, for jobs that set none."
+    )
     ttl_seconds_after_finished: int | None = Field(
         default=None, ge=0, le=INT32_MAX, description="Left unset by default: a TTL fights Argo CD."
     )
-    active_deadline_seconds: int | None = Field(default=None, ge=1, le=INT32_MAX)
+    active_deadline_seconds: int | None = Field(
+        default=None,
+        ge=1,
+        le=INT32_MAX,
+        description="Seconds a job may run, for jobs that set none. Unset: no limit "
+        "(spot jobs: spotActiveDeadlineSeconds).",
+    )
     spot_active_deadline_seconds: int = Field(
         default=604800,
         ge=1,
         le=INT32_MAX,
         description="Deadline of spot jobs that set none (7 days): bounds their restarts.",
     )
-    clean_pod_policy: Literal["None", "All", "Running"] = "Running"
-    security_profile: Literal["restricted", "baseline"] = "restricted"
+    clean_pod_policy: Literal["None", "All", "Running"] = Field(
+        default="Running", description="Pods deleted when a job ends, for jobs that set none."
+    )
+    security_profile: Literal["restricted", "baseline"] = Field(
+        default="restricted", description="Pod Security Standard the team namespaces enforce."
+    )
     run_as_user: int = Field(
         default=1000, ge=1, le=INT32_MAX, description="UID training containers run as."
     )
@@ -183,38 +207,54 @@ class NodeOverhead(SpecModel):
 
 class GitOps(SpecModel):
     repo_url: str = Field(alias="repoURL", min_length=1, description="Git URL Argo CD reads.")
-    target_revision: str = Field(default="main", min_length=1)
-    path: str = Field(default="out", pattern=r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")
-    argocd_namespace: DnsLabel = "argocd"
+    target_revision: str = Field(
+        default="main", min_length=1, description="Branch, tag or commit Argo CD syncs."
+    )
+    path: str = Field(
+        default="out",
+        pattern=r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$",
+        description="Directory of the generated manifests in the repository.",
+    )
+    argocd_namespace: DnsLabel = Field(default="argocd", description="Namespace Argo CD runs in.")
 
 
 class PlatformSpec(SpecModel):
-    clusters: dict[DnsLabel, Cluster] = Field(min_length=1)
-    gpus: dict[DnsLabel, GpuType] = Field(default_factory=dict)
+    clusters: dict[DnsLabel, Cluster] = Field(
+        min_length=1, description="Clusters jobs run on, by name."
+    )
+    gpus: dict[DnsLabel, GpuType] = Field(
+        default_factory=dict, description="The GPU catalog: GPU types jobs may ask for, by name."
+    )
     instance_types: dict[
         Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*\.[a-z0-9-]+$")], InstanceType
     ] = Field(
         default_factory=dict,
         description="Instance types to add to the built-in catalog, or to replace entries of it.",
     )
-    node_overhead: NodeOverhead = Field(default_factory=NodeOverhead)
-    teams: dict[DnsLabel, Team] = Field(min_length=1)
-    defaults: Defaults = Field(default_factory=Defaults)
+    node_overhead: NodeOverhead = Field(
+        default_factory=NodeOverhead, description="What a node keeps for itself."
+    )
+    teams: dict[DnsLabel, Team] = Field(min_length=1, description="Teams that own jobs, by name.")
+    defaults: Defaults = Field(
+        default_factory=Defaults, description="Settings of jobs that set none themselves."
+    )
     crds: tuple[str, ...] = Field(
         strict=False,
         default=(),
         description="CRD files or directories (repo-relative) to check output against.",
     )
-    gitops: GitOps
+    gitops: GitOps = Field(description="The repository Argo CD syncs out/ from.")
 
 
 class Platform(SpecModel):
     """Owned by the platform team: one per repository."""
 
-    api_version: Literal["manifestgen.io/v1alpha1"] = Field(alias="apiVersion")
-    kind: Literal["Platform"]
-    metadata: Metadata
-    spec: PlatformSpec
+    api_version: Literal["manifestgen.io/v1alpha1"] = Field(
+        alias="apiVersion", description="manifestgen.io/v1alpha1."
+    )
+    kind: Literal["Platform"] = Field(description="Platform.")
+    metadata: Metadata = Field(description="The Platform's name.")
+    spec: PlatformSpec = Field(description="Clusters, GPU catalog, teams and defaults.")
 
 
 assert API_VERSION == "manifestgen.io/v1alpha1"  # the Literal above must follow the constant

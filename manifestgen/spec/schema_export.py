@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from manifestgen.spec.json_schema import tidy
 from manifestgen.spec.parse import SPEC_KINDS
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -16,7 +17,7 @@ def schema_file_name(kind: str) -> str:
 
 def schema_for(kind: str) -> dict[str, Any]:
     model = SPEC_KINDS[kind]
-    schema = model.model_json_schema(by_alias=True, mode="validation")
+    schema = tidy(model.model_json_schema(by_alias=True, mode="validation"))
     return {"$schema": SCHEMA_DIALECT, "$id": schema_file_name(kind), **schema}
 
 

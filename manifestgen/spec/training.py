@@ -32,18 +32,20 @@ class Resources(SpecModel):
 
 class Dataset(SpecModel):
     claim: DnsSubdomain = Field(description="An existing PersistentVolumeClaim, mounted read-only.")
-    mount_path: AbsolutePath
+    mount_path: AbsolutePath = Field(description="Where the claim is mounted in every pod.")
 
 
 class Checkpoints(SpecModel):
-    size: Quantity
+    size: Quantity = Field(description="Size of the checkpoint claim, e.g. 500Gi.")
     storage_class: DnsSubdomain | None = Field(default=None, description="Unset: cluster default.")
     claim_name: DnsSubdomain | None = Field(
         default=None,
         description="Name of the claim. Unset: `<job>-checkpoints`. A new name gives a new claim, "
         "the way to change a claim's class or access mode, which are immutable.",
     )
-    mount_path: AbsolutePath = "/checkpoints"
+    mount_path: AbsolutePath = Field(
+        default="/checkpoints", description="Where the claim is mounted in every pod."
+    )
     access_mode: Literal["ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"] | None = Field(
         default=None, description="Unset: ReadWriteMany for multi-node jobs, else ReadWriteOnce."
     )
@@ -52,22 +54,50 @@ class Checkpoints(SpecModel):
 class SecretEnv(SpecModel):
     env: EnvName = Field(description="Environment variable to set.")
     secret: DnsSubdomain = Field(description="Name of an existing Secret in the team namespace.")
-    key: str = Field(min_length=1, max_length=253, pattern=r"^[-._a-zA-Z0-9]+$")
+    key: str = Field(
+        min_length=1,
+        max_length=253,
+        pattern=r"^[-._a-zA-Z0-9]+$",
+        description="Key in the Secret whose value the variable gets.",
+    )
 
 
 class Egress(SpecModel):
     cidr: str = Field(
         pattern=r"^[0-9a-fA-F:.]+/[0-9]{1,3}$", description="Destination network, e.g. 10.0.0.0/8."
     )
-    ports: tuple[Annotated[int, Field(ge=1, le=65535)], ...] = Field(default=(), strict=False)
-    protocol: Literal["TCP", "UDP"] = "TCP"
+    ports: tuple[Annotated[int, Field(ge=1, le=65535)], ...] = Field(
+        default=(), strict=False, description="Destination ports. Empty: every port."
+    )
+    protocol: Literal["TCP", "UDP"] = Field(default="TCP", description="Protocol of the ports.")
 
 
 class RunPolicy(SpecModel):
-    backoff_limit: int | None = Field(default=None, ge=0, le=100)
-    active_deadline_seconds: int | None = Field(default=None, ge=1, le=INT32_MAX)
-    ttl_seconds_after_finished: int | None = Field(default=None, ge=0, le=INT32_MAX)
-    clean_pod_policy: Literal["None", "All", "Running"] | None = None
+    backoff_limit: int | None = Field(
+        default=None,
+        ge=0,
+        le=100,
+        description="Retries before the job fails. Unset: the Platform's.",
+    )
+    active_deadline_seconds: int | None = Field(
+        default=None,
+        ge=1,
+        le=INT32_MAX,
+        description="Seconds the job may run before it is stopped. Unset: the Platform's "
+        "(for spot jobs, its spotActiveDeadlineSeconds).",
+    )
+    ttl_seconds_after_finished: int | None = Field(
+        default=None,
+        ge=0,
+        le=INT32_MAX,
+        description="Seconds after which the operator deletes the finished job; Argo CD then "
+        "re-creates it (a warning, MG229).",
+    )
+    clean_pod_policy: Literal["None", "All", "Running"] | None = Field(
+        default=None,
+        description="Pods deleted when the job ends: None, All, or the Running ones. "
+        "Unset: the Platform's.",
+    )
 
 
 HyperparameterValue = str | int | float | bool
@@ -94,37 +124,65 @@ class TrainingJobSpec(SpecModel):
     """What every workload's spec has. Each workload (manifestgen.workloads) narrows
     `framework` to its own value and adds the fields only it understands."""
 
-    team: DnsLabel
-    cluster: DnsLabel
-    framework: str
+    team: DnsLabel = Field(
+        description="Team of the Platform that owns the job; it runs in the team's namespace."
+    )
+    cluster: DnsLabel = Field(description="Cluster of the Platform, one the team may use.")
+    framework: str = Field(description="The workload: which training operator runs the job.")
     image: Annotated[str, AfterValidator(check_image)] = Field(
+        description="Container image, from one of the team's registries; pin a tag or digest.",
         # The full OCI grammar is checked in code (spec/image.py) for messages that say
         # what is wrong; the exported schema keeps a pattern editors can apply as you type.
         min_length=1,
         max_length=512,
         json_schema_extra={"pattern": r"^[^\s]+$"},
     )
-    command: tuple[str, ...] = Field(default=(), strict=False)
-    args: tuple[str, ...] = Field(default=(), strict=False)
-    env: dict[EnvName, str] = Field(default_factory=dict)
-    nodes: int = Field(ge=1, le=1000)
+    command: tuple[str, ...] = Field(
+        default=(),
+        strict=False,
+        description="Entrypoint. Empty: the image's. A multi-node job's starts torchrun.",
+    )
+    args: tuple[str, ...] = Field(default=(), strict=False, description="Arguments of the command.")
+    env: dict[EnvName, str] = Field(
+        default_factory=dict, description="Environment variables of the training container."
+    )
+    nodes: int = Field(ge=1, le=1000, description="Nodes (pods) the job runs on.")
     gpu: GpuRequest | None = Field(default=None, description="Unset for CPU-only training.")
-    resources: Resources
+    resources: Resources = Field(description="CPU and memory per node.")
     shared_memory: Quantity | None = Field(
         default=None, description="Size of the memory-backed /dev/shm."
     )
     processes_per_node: int | None = Field(
         default=None, ge=1, le=256, description="Default: GPUs per node (1 for CPU jobs)."
     )
-    capacity_type: Literal["on-demand", "spot"] = "on-demand"
-    datasets: tuple[Dataset, ...] = Field(default=(), strict=False)
-    checkpoints: Checkpoints | None = None
-    secrets: tuple[SecretEnv, ...] = Field(default=(), strict=False)
-    egress: tuple[Egress, ...] = Field(default=(), strict=False)
+    capacity_type: Literal["on-demand", "spot"] = Field(
+        default="on-demand", description="EC2 capacity the nodes are bought as."
+    )
+    datasets: tuple[Dataset, ...] = Field(
+        default=(), strict=False, description="Existing claims mounted read-only."
+    )
+    checkpoints: Checkpoints | None = Field(
+        default=None, description="A claim the job writes checkpoints to, kept between runs."
+    )
+    secrets: tuple[SecretEnv, ...] = Field(
+        default=(), strict=False, description="Environment variables set from Secrets."
+    )
+    egress: tuple[Egress, ...] = Field(
+        default=(),
+        strict=False,
+        description="Networks the pods may reach besides each other and DNS (all else is denied).",
+    )
     hyperparameters: dict[
         Annotated[str, Field(pattern=r"^[-._a-zA-Z0-9]+$")], HyperparameterValue
-    ] = Field(default_factory=dict)
-    run_policy: RunPolicy = Field(default_factory=RunPolicy)
+    ] = Field(
+        default_factory=dict,
+        description="A ConfigMap mounted at $HYPERPARAMETERS_DIR "
+        "(/etc/manifestgen/hyperparameters), one file per key, non-strings as JSON; "
+        "changing them renames the job.",
+    )
+    run_policy: RunPolicy = Field(
+        default_factory=RunPolicy, description="Retries, deadlines and pod clean-up."
+    )
     state: JobState = Field(
         default="Running",
         description="Running; Suspended (the operator deletes the pods and keeps the job, "
@@ -154,7 +212,9 @@ class TrainingJob(SpecModel):
     `manifestgen.workloads.TrainingJobDocument`, whose spec is the workload's own model.
     """
 
-    api_version: Literal["manifestgen.io/v1alpha1"] = Field(alias="apiVersion")
-    kind: Literal["TrainingJob"]
-    metadata: Metadata
-    spec: TrainingJobSpec
+    api_version: Literal["manifestgen.io/v1alpha1"] = Field(
+        alias="apiVersion", description="manifestgen.io/v1alpha1."
+    )
+    kind: Literal["TrainingJob"] = Field(description="TrainingJob.")
+    metadata: Metadata = Field(description="The job's name, unique within its team.")
+    spec: TrainingJobSpec = Field(description="What to run, where, on what.")

@@ -40,7 +40,9 @@ class InstanceType(SpecModel):
     )
     gpu_memory: Quantity | None = Field(default=None, description="Memory of each GPU.")
     efa: int = Field(default=0, ge=0, le=64, description="EFA interfaces.")
-    architecture: Literal["amd64", "arm64"] = "amd64"
+    architecture: Literal["amd64", "arm64"] = Field(
+        default="amd64", description="CPU architecture of the instance."
+    )
     local_nvme: Quantity | None = Field(
         default=None, description="Instance-store NVMe, e.g. 8000G."
     )
