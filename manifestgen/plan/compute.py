@@ -26,7 +26,14 @@ from manifestgen.plan.model import (
     ObjectChange,
     Plan,
 )
-from manifestgen.plan.objects import ClusterObjects, JobKey, Obj, TreeObjects, sort_tree
+from manifestgen.plan.objects import (
+    ClusterObjects,
+    JobKey,
+    Obj,
+    Parsed,
+    TreeObjects,
+    sort_tree,
+)
 
 Quota = Mapping[tuple[str, str], int]  # (cluster, GPU type) -> GPUs
 
@@ -220,7 +227,8 @@ def compute_plan(
 
     `quota_before` is None when the baseline does not say (out/ records no quota).
     """
-    old, new = sort_tree(before), sort_tree(after)
+    parsed: Parsed = {}
+    old, new = sort_tree(before, parsed), sort_tree(after, parsed)
     names = sorted(set(old.clusters) | set(new.clusters))
     return Plan(
         baseline=baseline,

@@ -5,11 +5,14 @@ at a git commit) holds it. Paths follow the fixed layout of render/layout.py:
 `<cluster>/cluster/<kind>-<name>.yaml` for cluster objects, `<cluster>/<namespace>/<job>/
 <kind>.yaml` for what one TrainingJob expands into, `argocd/...` for Argo CD's objects.
 A file that does not parse as one object is kept by its bytes only: it still counts as a
-changed file, and never as a job or a claim.
+changed file, and never as a job or a claim. Only the files a plan reads objects from are
+parsed (job objects, claims, namespaces, node pools: the canonical layout writes `kind:`
+at the start of a line), each content once for both trees.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +22,9 @@ from manifestgen.render.layout import ARGOCD_DIR, KUSTOMIZATION
 from manifestgen.verify.fast_yaml import load_all
 
 JobKey = tuple[str, str]  # namespace, job (the spec's name)
+_CLUSTER_KINDS = (b"Namespace", b"NodePool")
+RUN_DIGEST_BYTES = RUN_DIGEST_ANNOTATION.encode()
+_KIND = re.compile(rb"^kind: (\S+)$", re.M)
 
 
 @dataclass(frozen=True)
@@ -73,8 +79,13 @@ def _parse(content: bytes) -> Mapping[str, Any] | None:
     return documents[0]
 
 
-def sort_tree(tree: Mapping[str, bytes]) -> TreeObjects:
-    """Every file of `tree`, placed by its path and kind."""
+Parsed = dict[bytes, Mapping[str, Any] | None]
+
+
+def sort_tree(tree: Mapping[str, bytes], parsed: Parsed | None = None) -> TreeObjects:
+    """Every file of `tree`, placed by its path and kind; `parsed` caches objects by
+    content, so a file both trees hold is parsed once."""
+    cache: Parsed = {} if parsed is None else parsed
     found = TreeObjects()
     for path, content in sorted(tree.items()):
         parts = path.split("/")
@@ -87,10 +98,25 @@ def sort_tree(tree: Mapping[str, bytes]) -> TreeObjects:
             continue  # not a path the layout writes
         cluster = found.clusters.setdefault(parts[0], ClusterObjects())
         cluster.files[path] = content
-        data = _parse(content)
+        if len(parts) == 4:
+            cluster.job_dirs.add((parts[1], parts[2]))
+        if not _wanted(content, parts):
+            continue
+        if content not in cache:
+            cache[content] = _parse(content)
+        data = cache[content]
         if data is not None:
             _place(cluster, Obj(path, data), parts)
     return found
+
+
+def _wanted(content: bytes, parts: list[str]) -> bool:
+    """Whether the plan reads an object from this file (see the module docstring)."""
+    found = _KIND.search(content)
+    kind = found.group(1) if found else b""
+    if parts[1] == "cluster":
+        return kind in _CLUSTER_KINDS
+    return kind == b"PersistentVolumeClaim" or RUN_DIGEST_BYTES in content
 
 
 def _place(cluster: ClusterObjects, obj: Obj, parts: list[str]) -> None:
@@ -103,7 +129,6 @@ def _place(cluster: ClusterObjects, obj: Obj, parts: list[str]) -> None:
     if len(parts) != 4:
         return
     key = (parts[1], parts[2])
-    cluster.job_dirs.add(key)
     if obj.annotation(RUN_DIGEST_ANNOTATION) is not None:
         cluster.jobs[key] = obj
     elif obj.kind == "PersistentVolumeClaim":
