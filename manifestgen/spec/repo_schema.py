@@ -2,9 +2,10 @@
 
 Editors complete `team`, `cluster` and `gpu.type` from it and flag what the CLI reports
 as MG210 (unknown team), MG211 (unknown cluster), MG212 (unknown GPU type), MG213 (team
-not on the cluster) and MG221 (more GPUs per node than the type's instances have), as
-the spec is typed. It is derived from the Platform, so it is regenerated with it
-(`manifestgen schema --for-repo`) and checked like the rest of schemas/.
+not on the cluster), MG214 (image outside the team's registries) and MG221 (more GPUs
+per node than the type's instances have), as the spec is typed. It is derived from the
+Platform, so it is regenerated with it (`manifestgen schema --for-repo`) and checked like
+the rest of schemas/.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from manifestgen.spec.platform import Platform
+from manifestgen.spec.platform import Platform, Team
 from manifestgen.spec.schema_export import schema_for
 
 REPO_SCHEMA_FILE = "trainingjob.repo.schema.json"
@@ -34,7 +35,7 @@ def repo_schema(platform: Platform) -> dict[str, Any]:
             {n: f"Kubernetes {c.kubernetes_version}" for n, c in clusters.items()},
         )
         spec["allOf"] = [
-            _when({"team": {"const": name}}, {"cluster": {"enum": sorted(team.clusters)}})
+            _when({"team": {"const": name}}, _team_rules(name, team))
             for name, team in sorted(teams.items())
         ]
     gpu = defs["GpuRequest"]
@@ -51,6 +52,31 @@ def repo_schema(platform: Platform) -> dict[str, Any]:
 
 def repo_schema_bytes(platform: Platform) -> bytes:
     return (json.dumps(repo_schema(platform), indent=2, sort_keys=True) + "\n").encode()
+
+
+def _team_rules(name: str, team: Team) -> dict[str, Any]:
+    """What a team's jobs may name: its clusters, images under its registries."""
+    prefixes = "|".join(_registry_pattern(prefix) for prefix in sorted(team.registries))
+    return {
+        "cluster": {"enum": sorted(team.clusters)},
+        "image": {
+            "pattern": f"^(?:{prefixes})",
+            "patternErrorMessage": f"team {name} may run images from: "
+            + ", ".join(sorted(team.registries)),
+        },
+    }
+
+
+# Escaped one character at a time: Python's re.escape writes `\-`, which JavaScript's
+# unicode-mode regular expressions (the editors') refuse.
+_SPECIAL = frozenset("\\^$.|?*+()[]{}/")
+
+
+def _registry_pattern(prefix: str) -> str:
+    # As spec.image.from_registry: an entry ends at a name component (`/`, `:`, `@`)
+    # unless it ends in `/` itself.
+    escaped = "".join(f"\\{c}" if c in _SPECIAL else c for c in prefix)
+    return escaped if prefix.endswith("/") else f"{escaped}(?:[/:@]|$)"
 
 
 def _choices(prop: dict[str, Any], described: dict[str, str]) -> None:

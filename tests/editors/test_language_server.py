@@ -50,6 +50,7 @@ MISTAKES = [
     (JOB, "    optimizer: sgd\n", "    optimizer settings: sgd\n", "is not allowed"),
     (JOB, "    perNode: 8\n", "    perNode: 0\n", "Value is below the minimum of 1"),
     (JOB, "  capacityType: spot\n", "  capacityType: reserved\n", "Value is not accepted"),
+    (JOB, "  image: ghcr.io/acme/", "  image: docker.io/acme/", "may run images from"),
     (JOB, "  checkpoints:\n    size: 500Gi\n", "  checkpoints:\n  size: 500Gi\n", "Incorrect type"),
     (
         "specs/platform.yaml",

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
+from manifestgen.spec.image import from_registry
 from manifestgen.spec.repo_schema import REPO_SCHEMA_FILE, repo_schema
 from manifestgen.spec.schema_export import schema_files
 from tests.editors.test_schemas import EXAMPLE_JOB, _plain, _platform_model, _set
@@ -39,6 +40,7 @@ RULES = [
     ("spec.cluster", "nowhere", "MG211"),
     ("spec.gpu", {"type": "v100", "perNode": 8}, "MG212"),
     ("spec.gpu", {"type": "a100-80gb", "perNode": 16}, "MG221"),
+    ("spec.image", "docker.io/evil/train:1.0", "MG214"),
 ]
 
 
@@ -111,3 +113,28 @@ def test_the_platform_can_live_elsewhere(tmp_path: Path) -> None:
     )
     assert result.code == 0, result.stdout
     assert (repo / "editor" / REPO_SCHEMA_FILE).is_file()
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        "ghcr.io/acme/x:1",
+        "ghcr.io/acme:1",
+        "ghcr.io/acme@sha256:" + "0" * 64,
+        "ghcr.io/acmeevil/x:1",
+        "ghcr.io/acm:1",
+        "ghcr.io/other/x:1",
+    ],
+)
+def test_registry_prefixes_end_at_a_name_component(image: str) -> None:
+    platform = _platform_model(CASE_PLATFORM)
+    team = platform.spec.teams["vision"].model_copy(update={"registries": ("ghcr.io/acme",)})
+    platform = platform.model_copy(
+        update={"spec": platform.spec.model_copy(update={"teams": {"vision": team}})}
+    )
+    job = _plain(EXAMPLE_JOB)
+    job["spec"].update(
+        team="vision", cluster="train-a", image=image, gpu={"type": "l4", "perNode": 4}
+    )
+    accepted = Draft202012Validator(repo_schema(platform)).is_valid(job)
+    assert accepted is from_registry(image, "ghcr.io/acme")
