@@ -97,11 +97,12 @@ def training_object(job: ResolvedJob) -> dict[str, Any]:
     }
 
 
-def training_job(job: ResolvedJob) -> Manifest | None:
+def training_job(job: ResolvedJob, obj: dict[str, Any] | None = None) -> Manifest | None:
+    """The training object as a manifest; `obj` when the caller has built it already."""
     if job.job.spec.state == "Completed":
         # Never generated again, so neither a prune nor self-heal can make it train again.
         return None
-    obj = training_object(job)
+    obj = obj or training_object(job)
     field_map = (
         (("spec",), ("spec",)),
         *(
@@ -212,9 +213,9 @@ def network_policy(job: ResolvedJob) -> Manifest:
     return _manifest(job, obj, Origin(job.source.document, ("spec", "egress")))
 
 
-# Ordered table of what a job expands into; a new kind of object is a new row.
+# Ordered table of what a job expands into beside its training object; a new kind of
+# object is a new row.
 JOB_EXPANDERS: tuple[Callable[[ResolvedJob], Manifest | None], ...] = (
-    training_job,
     service_account,
     hyperparameters,
     checkpoint_claim,
@@ -222,11 +223,11 @@ JOB_EXPANDERS: tuple[Callable[[ResolvedJob], Manifest | None], ...] = (
 )
 
 
-def name_budget(job: ResolvedJob) -> Diagnostic | None:
+def name_budget(job: ResolvedJob, obj: dict[str, Any]) -> Diagnostic | None:
     """Reject a name whose longest operator-derived child name would not fit in 63.
 
     The rule is the one `verify` applies (kinds/names.py), on the object as built."""
-    found = overlong_child(training_object(job))
+    found = overlong_child(obj)
     if found is None:
         return None
     return Diagnostic(
@@ -241,11 +242,12 @@ def name_budget(job: ResolvedJob) -> Diagnostic | None:
 
 def expand_job(job: ResolvedJob) -> tuple[tuple[Manifest, ...], tuple[Diagnostic, ...]]:
     problems = api_limit_problems(job)
-    budget = name_budget(job)
+    obj = training_object(job)
+    budget = name_budget(job, obj)
     if budget is not None:
         problems.append(budget)
     if problems:
         return (), tuple(problems)
-    manifests = [expander(job) for expander in JOB_EXPANDERS]
+    manifests = [training_job(job, obj), *(expander(job) for expander in JOB_EXPANDERS)]
     manifests += workload_of(job).extra_objects(job)
     return tuple(m for m in manifests if m is not None), ()

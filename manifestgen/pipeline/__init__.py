@@ -246,22 +246,36 @@ def _against_previous(
     return reconcile(manifests, jobs, PreviousBuild(options.out_path()), recreate)
 
 
-def _restrict(
-    diagnostics: list[Diagnostic], options: BuildOptions, platform_path: str | None
-) -> list[Diagnostic]:
-    """In validate mode with named files, report only theirs (and the Platform's).
+def _reported_files(options: BuildOptions, platform_path: str | None) -> frozenset[str] | None:
+    """In validate mode with named files, the files whose diagnostics are reported: theirs
+    and the Platform's; None when every file's are.
 
     A changed Platform can break any job (a GPU type removed, a quota lowered), so when
     the Platform is among the named files every job is reported.
     """
     if not options.only:
-        return diagnostics
+        return None
     wanted = {p.as_posix() for p in discover_spec_files(options.root, options.only)}
     if platform_path in wanted:
-        return diagnostics
+        return None
     if platform_path:
         wanted.add(platform_path)
+    return frozenset(wanted)
+
+
+def _restrict(diagnostics: list[Diagnostic], wanted: frozenset[str] | None) -> list[Diagnostic]:
+    if wanted is None:
+        return diagnostics
     return [d for d in diagnostics if d.location.path in wanted or d.code in ("MG216", "MG403")]
+
+
+def _reported(manifests: list[Manifest], wanted: frozenset[str] | None) -> list[Manifest]:
+    """The objects whose problems would be reported. Every job is still expanded (quotas and
+    node pools sum over all of them); checking only these makes `validate <one file>`
+    in a large repository cost about one spec's checks."""
+    if wanted is None:
+        return manifests
+    return [m for m in manifests if m.origin.document.path in wanted]
 
 
 def load_platform(options: BuildOptions) -> tuple[Platform | None, tuple[Diagnostic, ...]]:
@@ -285,7 +299,7 @@ def run(options: BuildOptions, sources: Sources | None = None) -> BuildResult:
     platform = _one_platform(specs, options)
     if platform is None:
         return BuildResult(
-            sort_diagnostics(_restrict(specs.diagnostics, options, None)),
+            sort_diagnostics(_restrict(specs.diagnostics, _reported_files(options, None))),
             stats=Stats(spec_files=specs.files),
         )
     specs.diagnostics += _gitops_path(platform, options)
@@ -293,16 +307,18 @@ def run(options: BuildOptions, sources: Sources | None = None) -> BuildResult:
     specs.diagnostics += check_total_demand(running_jobs(jobs))
     manifests, problems = _expand(platform, jobs)
     manifests, found = _against_previous(options, specs, jobs, manifests)
-    diagnostics = specs.diagnostics + problems + found + check_credentials(manifests, options)
+    wanted = _reported_files(options, platform.document.path)
+    checked = _reported(manifests, wanted)
+    diagnostics = specs.diagnostics + problems + found + check_credentials(checked, options)
     unchecked: tuple[str, ...] = ()
     if options.check_output:
         # Imported here: the schema engine is the heaviest import, and
         # `--no-output-check` runs should not pay for it.
         from manifestgen.pipeline.check_output import check_manifests
 
-        found, unchecked = check_manifests(manifests, platform, options)
+        found, unchecked = check_manifests(checked, platform, options)
         diagnostics += found
-    diagnostics = _restrict(diagnostics, options, platform.document.path)
+    diagnostics = _restrict(diagnostics, wanted)
     tree = render_tree(manifests)
     stats = Stats(specs.files, len(jobs), len(manifests), len(tree), unchecked)
     has_errors = any(d.is_error for d in diagnostics)
