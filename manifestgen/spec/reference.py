@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from manifestgen.spec.parse import SPEC_KINDS
+from manifestgen.spec.training import TrainingJobSpec
+from manifestgen.workloads import WORKLOADS
 from manifestgen.spec.schema_export import schema_for
 
 BEGIN = "<!-- BEGIN GENERATED SPEC REFERENCE (manifestgen schema --reference) -->"
@@ -75,6 +77,38 @@ def _table(title: str, schema: dict[str, Any], defs: dict[str, Any]) -> list[str
     return [*lines, ""]
 
 
+def _shared_fields() -> set[str]:
+    """The YAML names of the fields every workload's spec has (framework aside)."""
+    return {
+        info.alias or name
+        for name, info in TrainingJobSpec.model_fields.items()
+        if name != "framework"
+    }
+
+
+def _part(schema: dict[str, Any], fields: set[str], keep: bool) -> dict[str, Any]:
+    properties = {k: v for k, v in schema.get("properties", {}).items() if (k in fields) == keep}
+    required = [r for r in schema.get("required", []) if r in properties]
+    return {"properties": properties, "required": required}
+
+
+def _workload_tables(defs: dict[str, Any]) -> tuple[list[str], set[str]]:
+    """The fields all workloads share, once, then each workload's own fields."""
+    variants = [w.spec_model.__name__ for w in WORKLOADS.values()]
+    shared = _shared_fields()
+    first = defs[variants[0]]
+    lines = _table("TrainingJobSpec", _part(first, shared, keep=True), defs)
+    lines[2:2] = [
+        "Fields every `framework` takes; each framework's own fields follow.",
+        "",
+    ]
+    for workload in sorted(WORKLOADS.values(), key=lambda w: w.framework):
+        name = workload.spec_model.__name__
+        own = {**_part(defs[name], shared, keep=False), "description": workload.summary}
+        lines += _table(name, own, defs)
+    return lines, set(variants)
+
+
 def render_reference() -> str:
     lines = [BEGIN, ""]
     shown: set[str] = set()
@@ -83,6 +117,10 @@ def render_reference() -> str:
         defs = schema.get("$defs", {})
         lines += [f"### {kind}", ""]
         lines += _table(kind, schema, defs)
+        if kind == "TrainingJob":
+            tables, done = _workload_tables(defs)
+            lines += tables
+            shown |= done
         for name in sorted(set(defs) - shown):  # shared parts (Metadata) appear once
             lines += _table(name, defs[name], defs)
         shown |= set(defs)

@@ -187,6 +187,6 @@ PYTORCH = Workload(
     kind=BY_GVK[("kubeflow.org", "v1", "PyTorchJob")],
     spec_model=PyTorchSpec,
     build_spec=build_spec,
-    summary="PyTorch with torchrun; elastic between minNodes and maxNodes",
+    summary="PyTorch with torchrun: a Kubeflow PyTorchJob, elastic between minNodes and maxNodes.",
     rules=(check_elastic, check_launcher, check_torchrun_options),
 )
