@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from manifestgen.spec.parse import SPEC_KINDS
+from manifestgen.spec.schema_export import schema_for
 from manifestgen.spec.training import TrainingJobSpec
 from manifestgen.workloads import WORKLOADS
-from manifestgen.spec.schema_export import schema_for
 
 BEGIN = "<!-- BEGIN GENERATED SPEC REFERENCE (manifestgen schema --reference) -->"
 END = "<!-- END GENERATED SPEC REFERENCE -->"

@@ -140,7 +140,7 @@ class TrainingJobSpec(SpecModel):
     command: tuple[str, ...] = Field(
         default=(),
         strict=False,
-        description="Entrypoint. Empty: the image's. Each framework says what it must start (torchrun, mpirun...).",
+        description="Entrypoint. Empty: the image's. Each framework says what it starts.",
     )
     args: tuple[str, ...] = Field(default=(), strict=False, description="Arguments of the command.")
     env: dict[EnvName, str] = Field(
