@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     )
     from manifestgen.workloads import TrainingJob
     from manifestgen.workloads.pytorch import Elastic, PyTorchSpec
+    from manifestgen.workloads.tensorflow import TensorFlow, TensorFlowSpec
 
 __version__ = "0.1.0"
 
@@ -97,6 +98,7 @@ _MODULES = {
     ),
     "manifestgen.workloads": ("TrainingJob",),
     "manifestgen.workloads.pytorch": ("Elastic", "PyTorchSpec"),
+    "manifestgen.workloads.tensorflow": ("TensorFlow", "TensorFlowSpec"),
 }
 _LAZY = {name: module for module, names in _MODULES.items() for name in names}
 
@@ -129,6 +131,8 @@ __all__ = [
     "Severity",
     "SourceLocation",
     "Team",
+    "TensorFlow",
+    "TensorFlowSpec",
     "TrainingJob",
     "TrainingJobSpec",
     "UsageError",

@@ -140,6 +140,11 @@ CODES: Final[dict[str, str]] = {
     "MG274": "unknown storage class",
     "MG275": "checkpoint claim can never bind",
     "MG276": "more than one default storage class",
+    # TensorFlow (TFJob) launch rules
+    "MG280": "spec sets TF_CONFIG, which the training operator sets",
+    "MG281": "TFJob command starts another framework's launcher",
+    "MG282": "TensorFlow strategy and its replicas disagree",
+    "MG283": "processesPerNode on a TFJob",
     # Generated output
     "MG401": "generated object fails its schema",
     "MG402": "kind not checked against an upstream CRD",

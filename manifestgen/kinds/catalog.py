@@ -10,7 +10,7 @@ where its suspend and gang-scheduling fields live. Adding a kind is adding a row
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Any, Literal
 
@@ -99,8 +99,9 @@ KINDS: tuple[ApiKind, ...] = (
     ApiKind("networking.k8s.io", "v1", "NetworkPolicy", namespaced=True, wave=WAVE_SUPPORT),
     # Training jobs.
     _kubeflow_v1("PyTorchJob", "pytorchReplicaSpecs"),
+    # The operator's TFJob webhook refuses names that are not DNS-1035 labels ("3d-unet").
+    replace(_kubeflow_v1("TFJob", "tfReplicaSpecs"), dns1035_name=True),
     # Kinds whose operators `verify` knows, not emitted yet (app "none").
-    _kubeflow_v1("TFJob", "tfReplicaSpecs", app="none"),
     _kubeflow_v1("XGBoostJob", "xgbReplicaSpecs", app="none"),
     _kubeflow_v1("PaddleJob", "paddleReplicaSpecs", app="none"),
     _kubeflow_v1("JAXJob", "jaxReplicaSpecs", app="none"),

@@ -17,8 +17,9 @@ from manifestgen.spec.resolve import ResolvedJob
 from manifestgen.spec.training import TrainingJobSpec
 from manifestgen.workloads.base import Workload
 from manifestgen.workloads.pytorch import PYTORCH
+from manifestgen.workloads.tensorflow import TENSORFLOW
 
-WORKLOADS: Mapping[str, Workload] = {w.framework: w for w in (PYTORCH,)}
+WORKLOADS: Mapping[str, Workload] = {w.framework: w for w in (PYTORCH, TENSORFLOW)}
 
 DEFAULT_FRAMEWORK = "pytorch"
 
