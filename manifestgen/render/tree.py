@@ -1,9 +1,15 @@
-"""The output tree: every generated file, plus one kustomization.yaml per top directory."""
+"""The output tree: every generated file, plus one kustomization.yaml per top directory.
+
+The tree knows its paths at once and renders a file's bytes only when they are read:
+`build` and `check` read every file (to write or compare it), `validate` reads none,
+and rendering is a quarter of a build's time. Rendering is a pure function of the
+object, so when it happens cannot change a byte.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from types import MappingProxyType
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 from manifestgen.manifest import Manifest
 from manifestgen.render.layout import KUSTOMIZATION, path_of, top_directory
@@ -20,17 +26,41 @@ def kustomization(resources: Iterable[str]) -> dict[str, object]:
     }
 
 
+class RenderedTree(Mapping[str, bytes]):
+    """Files by sorted relative path; each is rendered the first time it is read."""
+
+    def __init__(self, sources: Mapping[str, tuple[Mapping[str, Any], str | None]]) -> None:
+        self._sources = dict(sorted(sources.items()))
+        self._rendered: dict[str, bytes] = {}
+
+    def __getitem__(self, path: str) -> bytes:
+        content = self._rendered.get(path)
+        if content is None:
+            obj, source = self._sources[path]
+            content = self._rendered[path] = render_document(obj, source)
+        return content
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._sources)
+
+    def __len__(self) -> int:
+        return len(self._sources)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._sources
+
+
 def render_tree(manifests: Iterable[Manifest]) -> OutputTree:
     """Bytes for every file under out/, keyed by sorted relative path."""
-    files: dict[str, bytes] = {}
+    files: dict[str, tuple[Mapping[str, Any], str | None]] = {}
     directories: dict[str, list[str]] = {}
     for manifest in manifests:
         path = path_of(manifest)
         if path in files:
             raise ValueError(f"two generated objects share the output path {path}")
-        files[path] = render_document(manifest.obj, manifest.origin.document.path)
+        files[path] = (manifest.obj, manifest.origin.document.path)
         top = top_directory(path)
         directories.setdefault(top, []).append(path[len(top) + 1 :])
     for top, members in directories.items():
-        files[f"{top}/{KUSTOMIZATION}"] = render_document(kustomization(members), None)
-    return MappingProxyType(dict(sorted(files.items())))
+        files[f"{top}/{KUSTOMIZATION}"] = (kustomization(members), None)
+    return RenderedTree(files)
