@@ -5,9 +5,10 @@
 Renders a synthetic tree the size of a 1,000-spec repository (4,539 files of about
 1 KB, 50 clusters of 20 teams, one directory per job) and times the write stage alone,
 in this process: into an empty directory ("cold") and over a tree whose every file is
-stale ("rewrite"), with the strategy manifestgen uses (one syncfs for the staging
-filesystem, one fsync of out/'s parent) and with one fsync per written file and
-directory (what it did before, and what it falls back to without syncfs). Prints the
+stale ("rewrite"), with each durability strategy: one syncfs for the staging filesystem
+(Linux), the fsyncs of every written file and directory in flight together (where syncfs
+does not exist), and the same fsyncs one after another (the fallback before); each ends
+with one fsync of out/'s parent. Prints the
 median and min-max of wall and CPU seconds. The machine's disk is shared and noisy:
 compare rows of the same run.
 """
@@ -50,8 +51,22 @@ def synthetic_tree(files: int, version: int) -> OutputTree:
 
 
 @contextmanager
-def per_file_fsync() -> Iterator[None]:
+def fsync_together() -> Iterator[None]:
     with mock.patch.object(durable, "_syncfs", return_value=False):
+        yield
+
+
+def _one_by_one(paths: list[Path]) -> None:
+    for path in paths:
+        durable._fsync_path(path)
+
+
+@contextmanager
+def fsync_one_by_one() -> Iterator[None]:
+    with (
+        mock.patch.object(durable, "_syncfs", return_value=False),
+        mock.patch.object(durable, "_fsync_together", _one_by_one),
+    ):
         yield
 
 
@@ -61,8 +76,9 @@ def one_syncfs() -> Iterator[None]:
 
 
 STRATEGIES: dict[str, Callable[[], AbstractContextManager[None]]] = {
-    "one syncfs (now)": one_syncfs,
-    "fsync per file (before)": per_file_fsync,
+    "one syncfs (Linux)": one_syncfs,
+    "fsync together (elsewhere)": fsync_together,
+    "fsync one by one (before)": fsync_one_by_one,
 }
 
 
@@ -75,7 +91,7 @@ def _time(out: Path, tree: OutputTree) -> tuple[float, float]:
 def measure(files: int, repeat: int, scratch: Path) -> None:
     old, new = synthetic_tree(files, 1), synthetic_tree(files, 2)
     print(
-        f"{'strategy':26} {'case':8} {'files':>6} {'wall s':>8} {'min-max':>13} "
+        f"{'strategy':28} {'case':8} {'files':>6} {'wall s':>8} {'min-max':>13} "
         f"{'cpu s':>7} {'min-max':>13}"
     )
     for label, strategy in STRATEGIES.items():
@@ -92,7 +108,7 @@ def measure(files: int, repeat: int, scratch: Path) -> None:
                 cpus.append(cpu)
                 shutil.rmtree(root)
             print(
-                f"{label:26} {case:8} {files:6d} {statistics.median(walls):8.3f} "
+                f"{label:28} {case:8} {files:6d} {statistics.median(walls):8.3f} "
                 f"{min(walls):6.3f}-{max(walls):6.3f} {statistics.median(cpus):7.3f} "
                 f"{min(cpus):6.3f}-{max(cpus):6.3f}"
             )
