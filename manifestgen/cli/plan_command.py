@@ -69,6 +69,18 @@ def _options(args: argparse.Namespace) -> BuildOptions:
     )
 
 
+def _check_chart(chart: Path | None, options: BuildOptions) -> None:
+    # A file manifestgen did not generate inside out/ is never deployed and warns on
+    # every build (MG506): the chart belongs beside the repository's other reports.
+    if chart is None:
+        return
+    out = options.out_path().resolve()
+    if chart.resolve() == out or out in chart.resolve().parents:
+        raise UsageError(
+            f"--chart {chart} is inside {options.out_dir.as_posix()}/; write it elsewhere"
+        )
+
+
 def _write_chart(path: Path, content: str) -> None:
     try:
         path.write_text(content, encoding="utf-8", newline="\n")
@@ -84,6 +96,7 @@ def run_plan(args: argparse.Namespace) -> int:
     from manifestgen.plan.svg import render_svg
 
     options = _options(args)
+    _check_chart(args.chart, options)
     result = make_plan(PlanOptions(options, args.base))
     prefix = display_prefix(options.root, Path.cwd())
     result = replace(result, diagnostics=rebase_diagnostics(result.diagnostics, prefix))

@@ -11,6 +11,7 @@ they leave the tree, and the plan says so.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from manifestgen.history.changes import changed_paths, summarize_paths
@@ -114,10 +115,31 @@ def _job_change(before: ClusterObjects, after: ClusterObjects, key: JobKey) -> J
     )
 
 
+def _moves(changes: list[JobChange]) -> list[JobChange]:
+    """A job whose team moved to another namespace is one job recreated there, not one
+    deleted and one created: its claim stays behind, so the new run starts empty."""
+    deleted = {c.name: c for c in changes if c.change == "deleted"}
+    created = {c.name: c for c in changes if c.change == "created"}
+    moved = sorted(set(deleted) & set(created))
+    found = [c for c in changes if c.name not in moved or c.change not in ("deleted", "created")]
+    for name in moved:
+        old, new = deleted[name], created[name]
+        found.append(
+            replace(
+                new,
+                change="recreated",
+                before=old.before,
+                detail=f"moves from namespace {old.namespace}",
+            )
+        )
+    return sorted(found, key=lambda c: (c.namespace, c.name))
+
+
 def _jobs(before: ClusterObjects, after: ClusterObjects) -> tuple[tuple[JobChange, ...], int]:
     keys = sorted(set(before.jobs) | set(after.jobs))
-    changes = [c for key in keys if (c := _job_change(before, after, key)) is not None]
-    return tuple(changes), len(keys) - len(changes)
+    changes = _moves([c for key in keys if (c := _job_change(before, after, key)) is not None])
+    unchanged = len({name for _, name in keys}) - len(changes)
+    return tuple(changes), unchanged
 
 
 def _storage(obj: Obj) -> str:

@@ -144,3 +144,16 @@ def test_a_cpu_only_repository_has_no_gpu_rows(tmp_path: Path) -> None:
     found = plan(repo).plan
     assert found is not None
     assert [c.gpus for c in found.clusters] == [(), ()]
+
+
+def test_a_job_moved_to_another_team_is_recreated_with_an_empty_claim(repo: Path) -> None:
+    edit(repo / "specs" / "jobs" / "big.yaml", "team: nlp", "team: vision")
+    found = plan(repo).plan
+    (job,) = _cluster(found).jobs
+    assert (job.name, job.namespace, job.change) == ("llm", "team-vision", "recreated")
+    assert (job.detail, job.checkpoints) == ("moves from namespace team-nlp", "new-claim")
+    assert job.before is not None
+    assert job.before.startswith("llm-")
+    claims = {(c.namespace, c.change, c.retained) for c in _cluster(found).claims}
+    assert claims == {("team-nlp", "deleted", True), ("team-vision", "created", False)}
+    assert _cluster(found).unchanged_jobs == 1

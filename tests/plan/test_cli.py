@@ -97,6 +97,13 @@ def test_usage_errors_exit_2(repo: Path, args: tuple[str, ...], message: str) ->
     assert message in result.stderr
 
 
+def test_chart_inside_out_is_a_usage_error(repo: Path) -> None:
+    result = run_cli("plan", "--root", repo, "--chart", repo / "out" / "plan.svg")
+    assert result.code == 2
+    assert "is inside out/" in result.stderr
+    assert not (repo / "out" / "plan.svg").exists()
+
+
 def test_base_outside_a_git_repository_is_a_usage_error(tmp_path: Path) -> None:
     repo = make_plan_repo(tmp_path / "plain")
     result = run_cli("plan", "--root", repo, "--no-output-check", "--base", "main")
