@@ -145,6 +145,11 @@ CODES: Final[dict[str, str]] = {
     "MG281": "TFJob command starts another framework's launcher",
     "MG282": "TensorFlow strategy and its replicas disagree",
     "MG283": "processesPerNode on a TFJob",
+    # Launch rules of the workloads whose operator gives each pod its rank
+    "MG288": "spec sets an environment variable the operator sets",
+    "MG289": "processes per node other than the operator gives each pod",
+    "MG290": "GPUs an XGBoost process cannot use",
+    "MG293": "a launcher of several processes where each pod has one rank",
     # Generated output
     "MG401": "generated object fails its schema",
     "MG402": "kind not checked against an upstream CRD",

@@ -133,7 +133,7 @@ def resolve(platform: Platform, job: Parsed[TrainingJob]) -> ResolvedJob | None:
         cluster=cluster,
         gpu_type_name=spec.gpu.type if spec.gpu else None,
         gpu_type=gpu_type,
-        processes_per_node=spec.processes_per_node or max(gpus, 1),
+        processes_per_node=spec.processes_per_node or spec.processes_per_pod or max(gpus, 1),
         shared_memory=spec.shared_memory
         or default_shared_memory(
             spec.resources.memory, platform.spec.defaults.shared_memory_fraction

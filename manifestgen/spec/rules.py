@@ -133,7 +133,8 @@ def check_gpus_per_node(job: ResolvedJob) -> Iterator[Diagnostic]:
 
 def check_processes(job: ResolvedJob) -> Iterator[Diagnostic]:
     gpus = job.gpus_per_node
-    if gpus and job.processes_per_node != gpus:
+    # Where the operator fixes the processes per pod, the workload's own rule judges them.
+    if gpus and job.processes_per_node != gpus and job.job.spec.processes_per_pod is None:
         yield Diagnostic(
             "MG224",
             f"processesPerNode is {job.processes_per_node} but each node has {gpus} GPUs: "

@@ -200,6 +200,12 @@ class TrainingJobSpec(SpecModel):
         return ()
 
     @property
+    def processes_per_pod(self) -> int | None:
+        """None when a launcher in the pod starts processesPerNode processes (torchrun); a
+        number when the operator gives each pod exactly that many ranks (XGBoost, JAX)."""
+        return None
+
+    @property
     def multi_node(self) -> bool:
         """Pods on more than one node: a checkpoint claim they share must be ReadWriteMany."""
         return self.max_nodes > 1 or bool(self.side_pods)

@@ -39,11 +39,12 @@ def starts_torchrun(words: Sequence[str]) -> bool:
     return any(name in word for word in words for name in LAUNCHERS)
 
 
-def torchrun_call(words: Sequence[str]) -> TorchrunCall | None:
-    """torchrun's own options in `words` (command then args), or None without torchrun."""
-    start = _launcher_end(words)
-    if start is None:
-        return None
+def launcher_options(
+    words: Sequence[str], start: int, flags: frozenset[str] = frozenset()
+) -> dict[str, str]:
+    """A launcher's options from words[start:], up to its script (the first word that is
+    not an option, `-m`, or `--`): option spelled with dashes -> value ("" for `flags`).
+    Shared by the launchers that read `--opt value` and `--opt=value` alike."""
     options: dict[str, str] = {}
     index = start
     while index < len(words):
@@ -52,9 +53,17 @@ def torchrun_call(words: Sequence[str]) -> TorchrunCall | None:
             break
         name, equals, value = word.partition("=")
         name = name.replace("_", "-") if name.startswith("--") else name
-        if not equals and word not in _FLAGS and index + 1 < len(words):
+        if not equals and word not in flags and index + 1 < len(words):
             index += 1
             value = words[index]
         options[name] = value
         index += 1
-    return TorchrunCall(options)
+    return options
+
+
+def torchrun_call(words: Sequence[str]) -> TorchrunCall | None:
+    """torchrun's own options in `words` (command then args), or None without torchrun."""
+    start = _launcher_end(words)
+    if start is None:
+        return None
+    return TorchrunCall(launcher_options(words, start, _FLAGS))
