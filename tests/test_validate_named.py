@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 import yaml
 
+import manifestgen.history as history
+import manifestgen.history.jobs as history_jobs
 import manifestgen.pipeline as pipeline
 from manifestgen.manifest import Manifest
 from manifestgen.options import BuildOptions
@@ -48,3 +50,27 @@ def test_only_reported_objects_are_checked(
     assert {m.origin.document.path for m in seen} == sources
     # Every job is still expanded: node pools and quotas sum over all of them.
     assert result.stats.jobs == 2
+
+
+def test_validate_of_one_file_weighs_only_its_jobs_against_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The previous build is read for the named file's jobs only; a build reads them all."""
+    _repo(tmp_path)
+    assert pipeline.run(BuildOptions(root=tmp_path, check_output=False)).ok
+    settled: list[str] = []
+    real = history_jobs.settle_job
+
+    def record(job: Any, *args: Any) -> Any:
+        settled.append(job.name)
+        return real(job, *args)
+
+    monkeypatch.setattr(history, "settle_job", record)
+    named = BuildOptions(
+        root=tmp_path, mode="validate", only=(Path("specs/one.yaml"),), check_output=False
+    )
+    assert pipeline.run(named).ok
+    assert settled == ["one"]
+    settled.clear()
+    assert pipeline.run(BuildOptions(root=tmp_path, mode="check", check_output=False)).ok
+    assert sorted(settled) == ["one", "two"]

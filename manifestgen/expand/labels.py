@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from manifestgen.expand.naming import digest
+from manifestgen.digest import digest
 
 MANAGED_BY = {"app.kubernetes.io/managed-by": "manifestgen"}
 JOB_LABEL = "manifestgen.io/job"
@@ -26,10 +26,12 @@ RETAINED = {SYNC_OPTIONS: "Prune=false,Delete=false", COMPARE_OPTIONS: "IgnoreEx
 
 def provenance(source_path: str, spec_content: Any) -> dict[str, str]:
     """Where an object came from: the spec file and a digest of the spec part it reflects."""
-    return {
-        SOURCE_ANNOTATION: source_path,
-        DIGEST_ANNOTATION: f"sha256:{digest(spec_content)[:16]}",
-    }
+    return provenance_of(source_path, digest(spec_content))
+
+
+def provenance_of(source_path: str, content_digest: str) -> dict[str, str]:
+    """`provenance` with the digest already computed (a job's objects share one)."""
+    return {SOURCE_ANNOTATION: source_path, DIGEST_ANNOTATION: f"sha256:{content_digest[:16]}"}
 
 
 def job_labels(job_name: str, team: str) -> dict[str, str]:

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
 
+from manifestgen.digest import digest
+
 HASH_LENGTH = 8
 MAX_LABEL = 63
-
-
-def digest(value: Any) -> str:
-    """sha256 of the canonical JSON of `value` (key order never matters)."""
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def content_name(base: str, content: Any) -> str:

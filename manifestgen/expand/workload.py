@@ -14,7 +14,7 @@ from manifestgen.expand.labels import (
     SYNC_WAVE,
     job_labels,
     metadata,
-    provenance,
+    provenance_of,
 )
 from manifestgen.expand.naming import job_object_name, run_digest, without_path
 from manifestgen.expand.pod import (
@@ -32,7 +32,7 @@ from manifestgen.workloads import workload_of
 
 
 def _annotations(job: ResolvedJob, sync_wave: str, **extra: str) -> dict[str, str]:
-    return {**provenance(job.spec_path, job.source.document.data), SYNC_WAVE: sync_wave, **extra}
+    return {**provenance_of(job.spec_path, job.document_digest), SYNC_WAVE: sync_wave, **extra}
 
 
 def _manifest(job: ResolvedJob, obj: dict[str, Any], origin: Origin) -> Manifest:

@@ -44,8 +44,15 @@ def reconcile(
     jobs: Sequence[ResolvedJob],
     previous: PreviousBuild,
     recreate: Recreate,
+    only: frozenset[str] | None = None,
 ) -> tuple[list[Manifest], list[Diagnostic]]:
-    """The manifests this build emits, given what the previous build left in out/."""
+    """The manifests this build emits, given what the previous build left in out/.
+
+    `only`: the spec files whose jobs to weigh against out/ (validate of named files,
+    whose other diagnostics are not reported); None for all.
+    """
+    if only is not None:
+        jobs = [job for job in jobs if job.spec_path in only]
     by_path = {layout.path_of(m): m for m in manifests}
     settled: dict[str, Manifest | None] = {}
     diagnostics: list[Diagnostic] = []
@@ -59,6 +66,7 @@ def reconcile(
     kept = [m for m in result if m is not None]
     # A kept job from another kind sits at its old path: add what was not in the list.
     kept += [m for path, m in settled.items() if m is not None and layout.path_of(m) != path]
-    diagnostics += check_immutable(kept, previous, _claim_classes(jobs))
+    weighed = kept if only is None else [m for m in kept if m.origin.document.path in only]
+    diagnostics += check_immutable(weighed, previous, _claim_classes(jobs))
     diagnostics += duplicate_claims(kept)
     return kept, diagnostics

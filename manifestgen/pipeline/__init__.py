@@ -226,7 +226,11 @@ def _expand(
 
 
 def _against_previous(
-    options: BuildOptions, specs: _Specs, jobs: Sequence[ResolvedJob], manifests: list[Manifest]
+    options: BuildOptions,
+    specs: _Specs,
+    jobs: Sequence[ResolvedJob],
+    manifests: list[Manifest],
+    wanted: frozenset[str] | None,
 ) -> tuple[list[Manifest], list[Diagnostic]]:
     """Keep running jobs and refuse immutable edits, against the last build in out/."""
     from manifestgen.history import PreviousBuild, Recreate, reconcile
@@ -243,7 +247,9 @@ def _against_previous(
         # or every job in it would look new.
         recover(options.out_path(), timeout=options.lock_timeout)
     recreate = Recreate(options.recreate, options.recreate_all)
-    return reconcile(manifests, jobs, PreviousBuild(options.out_path()), recreate)
+    # Only validate may leave jobs out: a build or check must settle every job it writes.
+    only = wanted if options.mode == "validate" else None
+    return reconcile(manifests, jobs, PreviousBuild(options.out_path()), recreate, only)
 
 
 def _reported_files(options: BuildOptions, platform_path: str | None) -> frozenset[str] | None:
@@ -306,8 +312,8 @@ def run(options: BuildOptions, sources: Sources | None = None) -> BuildResult:
     jobs = _resolve_jobs(specs, platform)
     specs.diagnostics += check_total_demand(running_jobs(jobs))
     manifests, problems = _expand(platform, jobs)
-    manifests, found = _against_previous(options, specs, jobs, manifests)
     wanted = _reported_files(options, platform.document.path)
+    manifests, found = _against_previous(options, specs, jobs, manifests, wanted)
     checked = _reported(manifests, wanted)
     diagnostics = specs.diagnostics + problems + found + check_credentials(checked, options)
     unchecked: tuple[str, ...] = ()

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
+from manifestgen.digest import digest
 from manifestgen.spec.parsed import Parsed
 from manifestgen.spec.platform import Cluster, GpuType, Platform, Team
 from manifestgen.spec.quantity import format_bytes, parse_quantity
@@ -55,6 +57,11 @@ class ResolvedJob:
     @property
     def spec_path(self) -> str:
         return self.source.document.path
+
+    @cached_property
+    def document_digest(self) -> str:
+        """Digest of the whole spec document; every object of the job records it."""
+        return digest(self.source.document.data)
 
     @property
     def gpus_per_node(self) -> int:
