@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from manifestgen.errors import Diagnostic
-from manifestgen.history.claims import duplicate_claims
 from manifestgen.history.immutable import ClaimClass, check_immutable
 from manifestgen.history.jobs import Recreate, settle_job
 from manifestgen.history.previous import PreviousBuild
@@ -68,5 +67,4 @@ def reconcile(
     kept += [m for path, m in settled.items() if m is not None and layout.path_of(m) != path]
     weighed = kept if only is None else [m for m in kept if m.origin.document.path in only]
     diagnostics += check_immutable(weighed, previous, _claim_classes(jobs))
-    diagnostics += duplicate_claims(kept)
     return kept, diagnostics

@@ -6,14 +6,16 @@ fails stops only its own expansion, so one run reports every problem at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pydantic import BaseModel
 
+from manifestgen.cache_store import JsonStore, default_cache_directory
 from manifestgen.errors import Diagnostic, Severity, SourceLocation, UsageError, sort_diagnostics
 from manifestgen.expand.argocd import expand_argocd
+from manifestgen.expand.claims import duplicate_claims
 from manifestgen.expand.cluster import expand_cluster
 from manifestgen.expand.cpu_pool import check_cpu_quota
 from manifestgen.expand.workload import expand_job
@@ -22,6 +24,7 @@ from manifestgen.options import BuildOptions, checked_out_path
 from manifestgen.pipeline.credentials import check_credentials
 from manifestgen.render.tree import OutputTree, render_tree
 from manifestgen.source.discover import discover, discover_spec_files
+from manifestgen.source.load_cache import LoadCache, Loaded
 from manifestgen.source.loader import load_source
 from manifestgen.source.reader import read_spec
 from manifestgen.spec.parse import parse_document
@@ -93,12 +96,20 @@ def _read_specs(options: BuildOptions, specs: _Specs) -> Iterator[tuple[str, str
             specs.diagnostics.append(problem)
 
 
+def _loader(options: BuildOptions) -> Callable[[str, str], Loaded]:
+    if not options.use_cache:
+        return load_source
+    store = JsonStore(options.cache_dir or default_cache_directory())
+    return LoadCache(store, load_source).load
+
+
 def _load_specs(options: BuildOptions, sources: Sources | None) -> _Specs:
     specs = _Specs()
     if sources is not None:
         specs.files = len(sources)
+    load = _loader(options)
     for rel, text in _read_specs(options, specs) if sources is None else sources:
-        documents, problems = load_source(rel, text)
+        documents, problems = load(rel, text)
         specs.diagnostics += problems
         for document in documents:
             parsed, problems = parse_document(document)
@@ -209,11 +220,13 @@ def running_jobs(jobs: Sequence[ResolvedJob]) -> list[ResolvedJob]:
 
 
 def _expand(
-    platform: Parsed[Platform], jobs: Sequence[ResolvedJob]
+    platform: Parsed[Platform], jobs: Sequence[ResolvedJob], only: frozenset[str] | None
 ) -> tuple[list[Manifest], list[Diagnostic]]:
+    """Every object of the build. `only` (validate of named files): expand just their jobs;
+    the cluster objects still count every job, whose specs are all resolved."""
     manifests: list[Manifest] = []
     diagnostics: list[Diagnostic] = []
-    for job in jobs:
+    for job in jobs if only is None else [j for j in jobs if j.spec_path in only]:
         generated, problems = expand_job(job)
         manifests += generated
         diagnostics += problems
@@ -311,8 +324,9 @@ def run(options: BuildOptions, sources: Sources | None = None) -> BuildResult:
     specs.diagnostics += _gitops_path(platform, options)
     jobs = _resolve_jobs(specs, platform)
     specs.diagnostics += check_total_demand(running_jobs(jobs))
-    manifests, problems = _expand(platform, jobs)
+    specs.diagnostics += duplicate_claims(jobs)
     wanted = _reported_files(options, platform.document.path)
+    manifests, problems = _expand(platform, jobs, wanted if options.mode == "validate" else None)
     manifests, found = _against_previous(options, specs, jobs, manifests, wanted)
     checked = _reported(manifests, wanted)
     diagnostics = specs.diagnostics + problems + found + check_credentials(checked, options)
