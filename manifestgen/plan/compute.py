@@ -235,6 +235,7 @@ def _cluster(
         node_pools=_named("NodePool", before.node_pools, after.node_pools),
         gpus=_gpu_rows(name, capacity(before), capacity(after), quota_before, quota_after),
         files=file_changes(before.files, after.files),
+        removed=bool(before.files) and not after.files,
     )
 
 

@@ -46,6 +46,7 @@ def _cluster(cluster: ClusterPlan) -> dict[str, Any]:
     return {
         "name": cluster.name,
         "changed": cluster.changed,
+        "removed": cluster.removed,
         "unchangedJobs": cluster.unchanged_jobs,
         # Job and object entries are their fields, by the same names.
         "jobs": [asdict(j) for j in cluster.jobs],
@@ -143,6 +144,10 @@ _CLUSTER = _object_schema(
     {
         "name": _STRING,
         "changed": {"type": "boolean"},
+        "removed": {
+            "type": "boolean",
+            "description": "The cluster left the Platform: Argo CD prunes none of its objects.",
+        },
         "unchangedJobs": _COUNT,
         "jobs": {"type": "array", "items": _JOB},
         "claims": {"type": "array", "items": _OBJECT_CHANGE},

@@ -148,8 +148,23 @@ def _files(title: str, files: FileChanges) -> list[str]:
     return [*lines, "", "</details>", ""]
 
 
+def _removed(cluster: ClusterPlan) -> list[str]:
+    if not cluster.removed:
+        return []
+    application = name(f"manifestgen-{cluster.name}")
+    command = f"argocd app delete manifestgen-{cluster.name} --cascade"
+    shown = f"`{command}`" if application.startswith("`") else escape(command)
+    return [
+        f"> **The cluster leaves the Platform.** Its Application {application} is no longer "
+        "generated, and Argo CD prunes nothing when an Application's path disappears: the "
+        "jobs below keep running until the Application is deleted with its resources "
+        f"({shown}, which keeps claims and namespaces) or they are deleted by hand.",
+        "",
+    ]
+
+
 def _cluster(cluster: ClusterPlan) -> list[str]:
-    lines = [f"### Cluster {name(cluster.name)}", ""]
+    lines = [f"### Cluster {name(cluster.name)}", "", *_removed(cluster)]
     if cluster.unchanged_jobs:
         lines += [f"{_count(cluster.unchanged_jobs, 'training job')} unchanged.", ""]
     lines += _jobs(cluster) + _claims_and_namespaces(cluster) + _node_pools(cluster)

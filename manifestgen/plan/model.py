@@ -95,6 +95,9 @@ class ClusterPlan:
     gpus: tuple[GpuRow, ...]
     # Every file of the cluster (job objects, claims and pools included) that changes.
     files: FileChanges
+    # The cluster left the Platform: out/<cluster> is gone, and with it what its
+    # Application syncs. Argo CD prunes nothing when an Application's path disappears.
+    removed: bool = False
 
     @property
     def changed(self) -> bool:

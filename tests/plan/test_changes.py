@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from manifestgen.plan.markdown import render_markdown
 from manifestgen.plan.model import ClusterPlan, JobChange, Plan
 from tests.plan.support import CPU_JOB, GPU_JOB, build, edit, make_plan_repo, plan
 
@@ -157,3 +158,20 @@ def test_a_job_moved_to_another_team_is_recreated_with_an_empty_claim(repo: Path
     claims = {(c.namespace, c.change, c.retained) for c in _cluster(found).claims}
     assert claims == {("team-nlp", "deleted", True), ("team-vision", "created", False)}
     assert _cluster(found).unchanged_jobs == 1
+
+
+def test_a_cluster_that_leaves_the_platform_is_marked_removed(repo: Path) -> None:
+    platform = repo / "specs" / "platform.yaml"
+    edit(platform, "      clusters: [train-a, train-b]\n", "      clusters: [train-a]\n")
+    text = platform.read_text()
+    start, end = text.index("    train-b:\n"), text.index("  gpus:\n")
+    platform.write_text(text[:start] + text[end:])
+    found = plan(repo).plan
+    assert found is not None
+    removed = _cluster(found, "train-b")
+    assert removed.removed
+    assert not _cluster(found, "train-a").removed
+    assert "argocd/application-manifestgen-train-b.yaml" in found.argocd.deleted
+    text = render_markdown(found)
+    assert "> **The cluster leaves the Platform.** Its Application `manifestgen-train-b`" in text
+    assert "`argocd app delete manifestgen-train-b --cascade`" in text
