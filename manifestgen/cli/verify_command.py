@@ -11,17 +11,13 @@ import sys
 from pathlib import Path
 
 from manifestgen.report.escape import printable
-from manifestgen.verify import (
-    FORMATS,
+from manifestgen.verify.formats import FORMATS, ReportSettings
+from manifestgen.verify.model import (
     MISSING_SCHEMA_MODES,
-    ReportSettings,
+    STDIN_ARGUMENT,
     VerifyError,
     VerifyOptions,
-    cluster_versions,
-    crd_locations,
-    verify,
 )
-from manifestgen.verify.model import STDIN_ARGUMENT
 
 HELP = (
     "check Kubernetes manifests (files, directories, '-' for stdin) against the schemas "
@@ -105,6 +101,9 @@ def add_verify_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def options_from(args: argparse.Namespace) -> VerifyOptions:
+    # Imported here: they read the Platform, and other commands do not need them.
+    from manifestgen.verify.locations import cluster_versions, crd_locations
+
     """Frozen options from parsed flags; reads stdin when a path is '-'."""
     paths = tuple(args.paths)
     reads_stdin = any(str(p) == STDIN_ARGUMENT for p in paths)
@@ -131,6 +130,9 @@ def _read_stdin() -> bytes:
 
 
 def run_verify(args: argparse.Namespace) -> int:
+    # The schema engine is imported only by the command that uses it.
+    from manifestgen.verify.runner import verify
+
     """Run `manifestgen verify` with parsed flags; returns the exit code."""
     try:
         result = verify(options_from(args))

@@ -12,20 +12,44 @@ rules and the names operators derive from a job's name::
 The library never prints; `manifestgen.cli.verify_command` does.
 """
 
-from manifestgen.verify.formats import FORMATS, ReportSettings
-from manifestgen.verify.locations import cluster_versions, crd_locations
-from manifestgen.verify.model import (
-    MISSING_SCHEMA_MODES,
-    FileError,
-    FileResult,
-    Finding,
-    KindCounts,
-    Resource,
-    VerifyError,
-    VerifyOptions,
-    VerifyResult,
-)
-from manifestgen.verify.runner import newest_kubernetes_version, verify
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from manifestgen.verify.formats import FORMATS, ReportSettings
+    from manifestgen.verify.locations import cluster_versions, crd_locations
+    from manifestgen.verify.model import (
+        MISSING_SCHEMA_MODES,
+        FileError,
+        FileResult,
+        Finding,
+        KindCounts,
+        Resource,
+        VerifyError,
+        VerifyOptions,
+        VerifyResult,
+    )
+    from manifestgen.verify.runner import newest_kubernetes_version, verify
+
+# Names are imported on first use: the CLI imports this package for its option choices,
+# and a build or validate must not pay for the schema engine behind `verify`.
+_MODULES = {
+    "manifestgen.verify.formats": ("FORMATS", "ReportSettings"),
+    "manifestgen.verify.locations": ("cluster_versions", "crd_locations"),
+    "manifestgen.verify.model": (
+        "MISSING_SCHEMA_MODES",
+        "FileError",
+        "FileResult",
+        "Finding",
+        "KindCounts",
+        "Resource",
+        "VerifyError",
+        "VerifyOptions",
+        "VerifyResult",
+    ),
+    "manifestgen.verify.runner": ("newest_kubernetes_version", "verify"),
+}
+_LAZY = {name: module for module, names in _MODULES.items() for name in names}
 
 __all__ = [
     "FORMATS",
@@ -44,3 +68,9 @@ __all__ = [
     "newest_kubernetes_version",
     "verify",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'manifestgen.verify' has no attribute {name!r}")
