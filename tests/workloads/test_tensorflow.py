@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from manifestgen.check import OutputValidator
 from manifestgen.check.children import child_name_problems
@@ -18,7 +21,8 @@ PS = {"replicas": 2, "cpu": 4, "memory": "32Gi"}
 def tf_job(name: str = "train", **spec: Any) -> dict[str, Any]:
     base: dict[str, Any] = {"framework": "tensorflow", "command": ["python", "train.py"]}
     job = job_spec(name, **{**base, **spec})
-    del job["spec"]["args"]
+    # None leaves a field out (a CPU job has no gpu); a spec never says null.
+    job["spec"] = {k: v for k, v in job["spec"].items() if v is not None and k != "args"}
     return job
 
 
@@ -223,3 +227,70 @@ def test_verify_refuses_a_tfjob_name_the_operator_webhook_refuses(tmp_path: Path
     (problem,) = child_name_problems(obj)
     assert problem.path == ("metadata", "name")
     assert problem.message.startswith("TFJob ")
+
+
+@st.composite
+def tensorflow_specs(draw: st.DrawFn) -> dict[str, Any]:
+    """TFJob specs within train-a's 32-A100 quota and 512-vCPU CPU quota."""
+    evaluator = draw(st.booleans())
+    nodes = draw(st.integers(1, 3))
+    spec: dict[str, Any] = {
+        "nodes": nodes,
+        "capacityType": draw(st.sampled_from(["on-demand", "spot"])),
+        "state": draw(st.sampled_from(["Running", "Suspended"])),
+        "tensorflow": {"evaluator": evaluator},
+    }
+    if draw(st.booleans()):
+        spec["gpu"] = {"type": "a100-80gb", "perNode": draw(st.sampled_from([1, 2, 4, 8]))}
+    else:
+        spec |= {"gpu": None, "resources": {"cpu": draw(st.integers(1, 10)), "memory": "16Gi"}}
+    if draw(st.booleans()):
+        servers = {
+            "replicas": draw(st.integers(1, 8)),
+            "cpu": draw(st.integers(1, 8)),
+            "memory": f"{draw(st.integers(4, 64))}Gi",
+        }
+        spec["tensorflow"] |= {"strategy": "ParameterServer", "parameterServers": servers}
+        if draw(st.booleans()):
+            spec["tensorflow"]["coordinator"] = {"cpu": draw(st.integers(1, 8))}
+    return spec
+
+
+def _gpu_replicas(spec: dict[str, Any]) -> dict[str, int]:
+    found = {"Worker": spec["nodes"]}
+    if spec["tensorflow"]["evaluator"]:
+        found["Evaluator"] = 1
+    return found
+
+
+@given(spec=tensorflow_specs())
+def test_every_tfjob_passes_the_crd_and_keeps_the_operator_layout(
+    tfjob_crd: OutputValidator, spec: dict[str, Any]
+) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        obj = tfjob(Path(scratch), **spec)
+    assert tfjob_crd.check(obj).problems == ()
+    layout = replicas(obj)
+    gpu_policy = "ExitCode" if spec["capacityType"] == "spot" else "OnFailure"
+    expected = _gpu_replicas(spec)
+    for name, count in expected.items():
+        assert (layout[name]["replicas"], layout[name]["restartPolicy"]) == (count, gpu_policy)
+    servers = spec["tensorflow"].get("parameterServers")
+    if servers is not None:
+        expected |= {"Chief": 1, "PS": servers["replicas"]}
+        assert {layout[r]["restartPolicy"] for r in ("Chief", "PS")} == {"OnFailure"}
+    assert {name: r["replicas"] for name, r in layout.items()} == expected
+    for replica in layout.values():
+        (container,) = pod(replica)["containers"]
+        assert container["name"] == "tensorflow"
+        assert all(v["name"] != "TF_CONFIG" for v in container.get("env", []))
+        for term in (
+            pod(replica)
+            .get("affinity", {})
+            .get("podAffinity", {})
+            .get("requiredDuringSchedulingIgnoredDuringExecution", [])
+        ):
+            assert (
+                term["labelSelector"]["matchLabels"]["training.kubeflow.org/replica-type"]
+                == "worker"
+            )
