@@ -36,8 +36,10 @@ from manifestgen.workloads.base import Workload, spec_of
 from manifestgen.workloads.run_policy import restart_policy, run_policy
 
 CONTAINER = "tensorflow"  # the operator adds TF_CONFIG only to the container of this name
-# The port TF_CONFIG's addresses use: the operator's default, written out so it is seen.
-PORT = {"containerPort": 2222, "name": "tfjob-port"}
+# The port TF_CONFIG's addresses use: the operator's default, written out so it is seen,
+# with the protocol the CRD's schema defaults (a field the API server adds is drift to
+# Argo CD).
+PORT = {"containerPort": 2222, "name": "tfjob-port", "protocol": "TCP"}
 # The operator labels each pod with its replica type, in lower case.
 REPLICA_TYPE_LABEL = "training.kubeflow.org/replica-type"
 # Side pods run on the on-demand CPU pool (expand/cpu_pool.SIDE_POD_CAPACITY): a failure

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from manifestgen.check import OutputValidator
+from manifestgen.check.cel_values import apply_defaults
 from manifestgen.check.children import child_name_problems
 from manifestgen.workloads.tensorflow import foreign_launcher
 from tests.bundle import build_objects, codes, compile_specs, job_spec, of_kind
@@ -48,7 +49,7 @@ def test_all_reduce_runs_only_workers_and_worker_0_is_the_chief(tmp_path: Path) 
     assert {k: v["replicas"] for k, v in replicas(obj).items()} == {"Worker": 3}
     (container,) = pod(replicas(obj)["Worker"])["containers"]
     assert container["name"] == "tensorflow"
-    assert container["ports"] == [{"containerPort": 2222, "name": "tfjob-port"}]
+    assert container["ports"] == [{"containerPort": 2222, "name": "tfjob-port", "protocol": "TCP"}]
     # The operator writes TF_CONFIG; the generated object never does.
     assert all(v["name"] != "TF_CONFIG" for v in container.get("env", []))
     assert "successPolicy" not in obj["spec"]
@@ -215,9 +216,17 @@ def tfjob_crd(crds_dir: Path) -> OutputValidator:
 def test_generated_tfjob_passes_the_real_crd(
     tmp_path: Path, tfjob_crd: OutputValidator, spec: dict[str, Any]
 ) -> None:
-    outcome = tfjob_crd.check(tfjob(tmp_path, **spec))
+    obj = tfjob(tmp_path, **spec)
+    outcome = tfjob_crd.check(obj)
     assert outcome.source == "crd"
     assert outcome.problems == ()
+    # Nothing in the pod templates for the API server to default: Argo CD compares a
+    # custom resource's lists whole, so a default added inside a list item (a container
+    # port's protocol) is drift. (A key added to a map, runPolicy.suspend, is not.)
+    schema = tfjob_crd.raw_crd_schema("kubeflow.org", "v1", "TFJob")
+    assert schema is not None
+    defaulted = apply_defaults(obj, schema)
+    assert replicas(defaulted) == replicas(obj)
 
 
 def test_verify_refuses_a_tfjob_name_the_operator_webhook_refuses(tmp_path: Path) -> None:
