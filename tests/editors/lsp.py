@@ -40,6 +40,7 @@ class LanguageServer:
                     "workspace": {"configuration": True},
                     "textDocument": {
                         "completion": {"completionItem": {"snippetSupport": False}},
+                        "hover": {"contentFormat": ["markdown", "plaintext"]},
                         "publishDiagnostics": {},
                     },
                 },
@@ -104,6 +105,18 @@ class LanguageServer:
         )
         items = result.get("items", []) if isinstance(result, dict) else result or []
         return sorted(str(item["label"]) for item in items)
+
+    def hover(self, path: Path, line: int, character: int) -> str:
+        """The hover text at a 0-based position ("" if none)."""
+        result = self.request(
+            "textDocument/hover",
+            {
+                "textDocument": {"uri": path.as_uri()},
+                "position": {"line": line, "character": character},
+            },
+        )
+        contents = (result or {}).get("contents", "")
+        return str(contents.get("value", "") if isinstance(contents, dict) else contents)
 
     def close(self) -> None:
         try:

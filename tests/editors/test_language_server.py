@@ -141,3 +141,11 @@ def test_the_readme_path_mapping_applies_without_a_modeline(
     text = text.replace("  team: research\n", "  team: \n")
     yaml_server.open(path, text)
     assert yaml_server.complete(path, *_position(text, "  team: ")) == ["recsys", "research"]
+
+
+def test_hover_shows_the_fields_description(yaml_server: LanguageServer, editor_repo: Path) -> None:
+    path = editor_repo / JOB
+    text = path.read_text()
+    yaml_server.open(path, text)
+    line, _ = _position(text, "  capacityType:")
+    assert "EC2 capacity the nodes are bought as." in yaml_server.hover(path, line, 4)
