@@ -68,7 +68,10 @@ def editor_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest.fixture(scope="session")
+# Module scope: one server for the one module that uses it, stopped (with its reader
+# thread) before other modules run. A live thread would receive a process-directed
+# SIGINT that the main thread holds, and tests of out/'s signal handling would flake.
+@pytest.fixture(scope="module")
 def yaml_server(server_script: Path, editor_repo: Path) -> Iterator[LanguageServer]:
     node = shutil.which("node")
     assert node is not None
