@@ -132,12 +132,27 @@ def _make_writable(path: str | Path) -> None:
 
 @contextlib.contextmanager
 def held_signals() -> Iterator[None]:
-    """Hold SIGINT, SIGTERM and SIGHUP until the block ends (main thread only)."""
+    """Hold SIGINT, SIGTERM and SIGHUP until the block ends (main thread only).
+
+    The signals are caught by a handler that only records them, then delivered again,
+    to the handlers they had, once the block is done. A handler, unlike a signal mask,
+    is the process's: a signal the kernel hands to another thread (any thread that does
+    not block it may receive a process-directed signal) is held all the same.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
+    pending: list[int] = []
+
+    def hold(signum: int, frame: object) -> None:
+        pending.append(signum)
+
+    previous = {held: signal.signal(held, hold) for held in _HELD_SIGNALS}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for held, handler in previous.items():
+            # None: a handler Python did not install; the default is what it was.
+            signal.signal(held, signal.SIG_DFL if handler is None else handler)
+        for signum in dict.fromkeys(pending):
+            signal.raise_signal(signum)
