@@ -152,7 +152,7 @@ CODES: Final[dict[str, str]] = {
     "MG293": "a launcher of several processes where each pod has one rank",
     # Generated output
     "MG401": "generated object fails its schema",
-    "MG402": "kind not checked against an upstream CRD",
+    "MG402": "kinds not checked against an upstream CRD (metadata and pod templates only)",
     "MG403": "CRD location cannot be loaded",
     "MG404": "generated object fails a Kubernetes API rule",
     "MG405": "generated object fails a CRD validation rule (CEL)",
@@ -187,7 +187,7 @@ CODES: Final[dict[str, str]] = {
     "MG614": "name derived by an operator too long",
     "MG615": "kind rejected (--reject-kind)",
     "MG616": "no schema for the kind",
-    "MG617": "kinds checked only against manifestgen's own model",
+    "MG617": "kinds not checked against an upstream CRD (metadata and pod templates only)",
     # plan
     "MG620": "out/ is not what the specs build (plan --base)",
     # Specs as editors see them

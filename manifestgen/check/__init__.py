@@ -2,8 +2,9 @@
 
 Built-in kinds are checked against the Kubernetes JSON schemas bundled with
 kubernetes-validate, custom resources against their CRD made strict (unknown fields are
-errors, as for built-ins), and the custom resources manifestgen emits against its own
-models when no CRD is configured. `metadata` is checked the way the API server checks it.
+errors, as for built-ins). Without a CRD, a custom resource manifestgen emits gets its
+`metadata` and pod templates checked, nothing else (`source` "generic"). `metadata` is
+checked the way the API server checks it.
 
     validator = OutputValidator.create("1.33", [Path("crds")])
     outcome = validator.check(obj)

@@ -4,8 +4,7 @@ jsonschema's own messages ("'4' is not of type 'integer'", "Additional propertie
 not allowed ('resourcez' was unexpected)") put the path in the wrong place for us and
 read badly in a gcc-style diagnostic line. These helpers build messages that say what
 is expected and what was found: "must be an integer (got string '4')", "unknown field
-'resourcez' (did you mean 'resources'?)". The same wording is used for the pydantic
-fallback models, so a problem reads the same whatever found it.
+'resourcez' (did you mean 'resources'?)".
 """
 
 from __future__ import annotations

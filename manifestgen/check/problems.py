@@ -12,7 +12,7 @@ JsonPath = tuple[str | int, ...]
 
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
-SchemaSource = Literal["kubernetes", "crd", "model", "none"]
+SchemaSource = Literal["kubernetes", "crd", "generic", "none"]
 
 
 @dataclass(frozen=True)
@@ -21,8 +21,8 @@ class ObjectProblem:
 
     `path` is the JSON path inside the object (keys and list indexes), `message` a short
     human sentence, `rule` the family of check that found it: "schema" (JSON Schema),
-    "metadata" (API-server-style name, label and annotation checks) or "model" (the
-    fallback pydantic model used when no CRD is configured). `blocking` marks the errors
+    "metadata" (API-server-style name, label and annotation checks), "cel" (a CRD's
+    validation rules) or "kind" (a legacy API). `blocking` marks the errors
     after which the API server does not run a CRD's CEL rules (a wrong type, a missing
     required field, a value outside an enum, too long, too many items or properties); it
     takes no part in comparing problems.
@@ -36,7 +36,11 @@ class ObjectProblem:
 
 @dataclass(frozen=True)
 class CheckOutcome:
-    """The result of checking one object: its problems and what it was checked against."""
+    """The result of checking one object: its problems and what it was checked against.
+
+    `source` "generic" means no CRD was configured: only `metadata` and the pod templates
+    were checked (see check/generic.py), never the rest of the object.
+    """
 
     problems: tuple[ObjectProblem, ...]
     source: SchemaSource

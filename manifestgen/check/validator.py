@@ -1,9 +1,10 @@
 """The output validator: routes each generated object to the right schema and checks it.
 
 Built-in kinds are checked against the Kubernetes schemas bundled with kubernetes-validate,
-custom resources against their CRD (made strict), and the custom resources manifestgen
-emits against its own models when no CRD is configured. Every schema is prepared and
-compiled on first use and kept for the validator's lifetime.
+custom resources against their CRD (made strict); a custom resource manifestgen emits
+whose CRD is not configured gets the generic check of its metadata and pod templates
+(see generic.py). Every schema is prepared and compiled on first use and kept for the
+validator's lifetime.
 """
 
 from __future__ import annotations
@@ -16,23 +17,13 @@ from typing import TYPE_CHECKING, Any
 from manifestgen.check.cache import PreparedSchemaCache, prepared_key
 from manifestgen.check.cel_values import apply_defaults
 from manifestgen.check.crds import CrdFileCache, CrdVersion, GroupVersionKind, load_crd_versions
-from manifestgen.check.engine import (
-    CompiledSchema,
-    SchemaCompileError,
-    pattern_supported,
-    to_json_value,
-)
-from manifestgen.check.kubernetes import (
-    OBJECT_META,
-    POD_TEMPLATE_SPEC,
-    KubernetesSchemas,
-    select_version,
-)
+from manifestgen.check.engine import CompiledSchema, SchemaCompileError, pattern_supported
+from manifestgen.check.generic import GenericChecks, generic_row
+from manifestgen.check.kubernetes import OBJECT_META, KubernetesSchemas, select_version
 from manifestgen.check.legacy import Replacement, superseded
 from manifestgen.check.metadata import NameRule, metadata_problems, name_rule
 from manifestgen.check.problems import (
     CheckOutcome,
-    JsonPath,
     ObjectProblem,
     SchemaSource,
     format_path,
@@ -42,24 +33,11 @@ from manifestgen.check.schemautil import gc_paused
 from manifestgen.check.strict import PreparedSchema, strict_crd_schema
 
 if TYPE_CHECKING:
-    # Imported lazily below: the CEL library and the pydantic models cost ~0.2 s of
-    # start-up that a pre-commit run checking only built-in kinds should not pay.
+    # Imported lazily below: the CEL library costs start-up that a pre-commit run
+    # checking only built-in kinds should not pay.
     from manifestgen.check.cel import CelEvaluator
-    from manifestgen.check.fallback import ModelChecker
 
 _UNCHECKED = CheckOutcome(problems=(), source="none")
-# The kinds manifestgen has its own models of, known without importing the models: a run
-# that meets an unknown kind should not pay for pydantic. A test keeps it equal to
-# models.MODEL_KINDS.
-MODEL_GVKS: frozenset[GroupVersionKind] = frozenset(
-    {
-        ("kubeflow.org", "v1", "PyTorchJob"),
-        ("karpenter.sh", "v1", "NodePool"),
-        ("karpenter.k8s.aws", "v1", "EC2NodeClass"),
-        ("argoproj.io", "v1alpha1", "Application"),
-        ("argoproj.io", "v1alpha1", "AppProject"),
-    }
-)
 _RULES_KEY = "x-kubernetes-validations"
 
 Checker = Callable[[Mapping[str, Any]], CheckOutcome]
@@ -84,7 +62,7 @@ class OutputValidator:
         self._cache = cache
         self._checkers: dict[GroupVersionKind, Checker | None] = {}
         self._prepared: dict[GroupVersionKind, PreparedSchema] = {}
-        self._pod_template: CompiledSchema | None = None
+        self._generic = GenericChecks(kubernetes)
         self._cel: CelEvaluator | None = None
 
     @classmethod
@@ -128,10 +106,6 @@ class OutputValidator:
         """The file the CRD serving (group, version, kind) was read from, or None."""
         crd = self._crds.get((group, version, kind))
         return crd.source if crd is not None else None
-
-    def model_kinds(self) -> frozenset[GroupVersionKind]:
-        """The kinds a fallback model checks when no CRD is configured for them."""
-        return MODEL_GVKS
 
     def raw_crd_schema(self, group: str, version: str, kind: str) -> Mapping[str, Any] | None:
         """The CRD's `openAPIV3Schema` as published (CEL rules included), or None.
@@ -191,7 +165,8 @@ class OutputValidator:
             if not _declares_rules(crd.schema):
                 return lambda obj: schema_check(obj)[0]
             return _with_cel_rules(schema_check, self._cel_evaluator(), crd.schema)
-        return self._model_checker(gvk)
+        row = generic_row(gvk)
+        return self._generic.checker(row) if row is not None else None
 
     def _cel_evaluator(self) -> CelEvaluator:
         if self._cel is None:
@@ -199,19 +174,6 @@ class OutputValidator:
 
             self._cel = CelEvaluator()
         return self._cel
-
-    def _model_checker(self, gvk: GroupVersionKind) -> Checker | None:
-        if gvk not in MODEL_GVKS:
-            return None
-        from manifestgen.check.fallback import ModelChecker
-        from manifestgen.check.models import MODEL_KINDS
-
-        group, version, kind = gvk
-        entry = MODEL_KINDS.get(gvk)
-        if entry is not None:
-            checker = ModelChecker(entry, self._pod_template_problems)
-            return _model_checker(checker, f"model {group}/{version} {kind}")
-        return None
 
     def _prepared_schema(self, gvk: GroupVersionKind) -> PreparedSchema:
         # Memory first, then the persistent cache (if any), then the actual work.
@@ -233,13 +195,6 @@ class OutputValidator:
                 self._cache.put(key, prepared)
         self._prepared[gvk] = prepared
         return prepared
-
-    def _pod_template_problems(self, template: Any, path: JsonPath) -> list[ObjectProblem]:
-        if self._pod_template is None:
-            self._pod_template = CompiledSchema(
-                self._kubernetes.definition_schema(POD_TEMPLATE_SPEC)
-            )
-        return self._pod_template.problems(template, path)
 
 
 def _schema_checker(
@@ -362,16 +317,6 @@ def _with_cel_rules(checker: _JsonChecker, cel: CelEvaluator, raw: Mapping[str, 
         )
         problems = sort_problems((*outcome.problems, *failed))
         return replace(outcome, problems=problems, skipped=skipped)
-
-    return check
-
-
-def _model_checker(checker: ModelChecker, name: str) -> Checker:
-    def check(obj: Mapping[str, Any]) -> CheckOutcome:
-        data = to_json_value(obj)
-        found = checker.problems(data)
-        found += metadata_problems(data, name_rule("", builtin=False))
-        return CheckOutcome(sort_problems(found), "model", name)
 
     return check
 

@@ -181,12 +181,14 @@ def deployed_by(app: App) -> Iterator[ApiKind]:
     return (row for row in KINDS if row.app == app)
 
 
+def pod_template_paths(obj: Mapping[str, Any], row: ApiKind) -> tuple[tuple[str | int, ...], ...]:
+    """The concrete paths of every pod template inside `obj`, "*" expanded over its keys."""
+    return tuple(path for template in row.pod_templates for path in _expand(obj, template))
+
+
 def pod_spec_paths(obj: Mapping[str, Any], row: ApiKind) -> tuple[tuple[str | int, ...], ...]:
     """The concrete paths of every pod spec inside `obj`, "*" expanded over its keys."""
-    found: list[tuple[str | int, ...]] = []
-    for template in row.pod_templates:
-        found += [(*path, "spec") for path in _expand(obj, template)]
-    return tuple(found)
+    return tuple((*path, "spec") for path in pod_template_paths(obj, row))
 
 
 def _expand(node: Any, pattern: TemplatePath) -> Iterator[tuple[str | int, ...]]:

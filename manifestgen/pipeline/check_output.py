@@ -13,6 +13,7 @@ from manifestgen.check import (
     UnsupportedKubernetesVersionError,
 )
 from manifestgen.check.disk_cache import schema_cache
+from manifestgen.check.generic import CHECKED_PARTS
 from manifestgen.errors import Diagnostic, Related, Severity, SourceLocation
 from manifestgen.manifest import Manifest
 from manifestgen.options import BuildOptions, crds_from_environment
@@ -104,20 +105,22 @@ def _version_diagnostics(platform: Parsed[Platform], message: str) -> list[Diagn
 
 
 def _unchecked_note(kinds: set[str], platform: Parsed[Platform]) -> list[Diagnostic]:
+    """One note for the whole build, however many objects and clusters: the kinds whose
+    CRD is not configured, what was checked of them, and how to check the rest."""
     if not kinds:
         return []
     listed = ", ".join(sorted(kinds))
     return [
         Diagnostic(
             "MG402",
-            "not checked against an upstream CRD (checked against manifestgen's own model "
-            f"only): {listed}",
+            f"not checked against an upstream CRD ({CHECKED_PARTS}): {listed}",
             platform.locate(("spec", "crds"))
             if platform.model.spec.crds
             else platform.locate(("spec",)),
             field="spec.crds",
             severity=Severity.NOTE,
-            hint="add the operators' CRD files to spec.crds, pass --crds, or set MANIFESTGEN_CRDS",
+            hint="add the operators' CRD files to spec.crds, pass --crds, or set "
+            "MANIFESTGEN_CRDS to check the rest of these objects",
         )
     ]
 
@@ -151,7 +154,7 @@ def check_manifests(
         outcome: CheckOutcome = validators[versions[manifest.target.cluster or ARGOCD_DIR]].check(
             manifest.obj
         )
-        if outcome.source in ("model", "none"):
+        if outcome.source in ("generic", "none"):
             unchecked.add(f"{manifest.kind} ({manifest.obj['apiVersion']})")
         diagnostics += [_diagnostic(manifest, p, out_dir) for p in outcome.problems]
     return diagnostics + _unchecked_note(unchecked, platform), tuple(sorted(unchecked))

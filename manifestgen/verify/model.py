@@ -50,7 +50,7 @@ class VerifyOptions:
 @dataclass(frozen=True)
 class Finding:
     """One problem in a resource: `path` is its field path (`spec.replicas`, "" for the
-    whole object), `rule` the family of check ("schema", "metadata", "cel", "model",
+    whole object), `rule` the family of check ("schema", "metadata", "cel",
     "kind", "missing-schema")."""
 
     path: str

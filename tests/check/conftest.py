@@ -42,7 +42,7 @@ def all_crds(crds_dir: Path) -> OutputValidator:
 
 @pytest.fixture(scope="session")
 def no_crds() -> OutputValidator:
-    """A validator without CRDs: built-in schemas and the fallback models only."""
+    """A validator without CRDs: built-in schemas, and the generic check of custom kinds."""
     return OutputValidator.create(KUBERNETES_VERSION)
 
 

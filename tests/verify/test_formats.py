@@ -142,7 +142,7 @@ def test_lines_of_list_items_and_nested_fields(write: Write) -> None:
     assert text[diagnostic["related"][0]["line"] - 1].lstrip(" -").startswith("apiVersion: apps/v1")
 
 
-def test_a_clean_run_has_no_notice_and_one_note_for_model_only_kinds(write: Write) -> None:
+def test_a_clean_run_has_no_notice_and_one_note_for_partly_checked_kinds(write: Write) -> None:
     job = {
         "apiVersion": "kubeflow.org/v1",
         "kind": "PyTorchJob",

@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 
 from benchmarks.corpus import node_pool
+from manifestgen.check.crds import load_crd_versions
+from manifestgen.check.generic import generic_row
 from tests.conftest import REPO_ROOT
 from tests.support import run_cli
 
@@ -74,7 +76,7 @@ def test_kubectl_kustomize_piped_to_verify(crds_dir: Path, monkeypatch: pytest.M
     kinds = document["summary"]["kinds"]
     assert kinds["kubeflow.org/v1/PyTorchJob"]["valid"] >= 1
     assert kinds["karpenter.sh/v1/NodePool"]["valid"] >= 1
-    # Checked against the upstream CRDs, not manifestgen's fallback models.
+    # Checked against the upstream CRDs, not only their metadata and pod templates.
     schemas = {r["schema"] for r in document["resources"] if r["kind"] == "PyTorchJob"}
     assert all(s.startswith("crd pytorchjobs.kubeflow.org/v1") for s in schemas)
 
@@ -156,3 +158,47 @@ def test_an_unreadable_crd_is_a_usage_error(write: Write) -> None:
     result = verify_cli(write("m.yaml", [TFJOB]), "--crds", crd)
     assert result.code == 2
     assert "cannot parse" in result.stderr
+
+
+def test_every_upstream_kind_without_its_crd(write: Write, crds_dir: Path) -> None:
+    # No --crds: kinds manifestgen emits get their metadata and pod templates checked and
+    # are named in one note; every other kind of the upstream CRDs has no schema at all.
+    served = sorted(load_crd_versions([crds_dir]))
+    objects = [
+        {"apiVersion": f"{g}/{v}", "kind": k, "metadata": {"name": "x"}} for g, v, k in served
+    ]
+    path = write("all.yaml", objects)
+    document = json.loads(verify_cli(path, "--format", "json").stdout)
+    statuses = {f"{r['apiVersion']}/{r['kind']}": r["status"] for r in document["resources"]}
+    emitted = {f"{g}/{v}/{k}" for g, v, k in served if generic_row((g, v, k)) is not None}
+    assert {"kubeflow.org/v1/PyTorchJob", "karpenter.sh/v1/NodePool"} <= emitted
+    assert statuses == {key: "valid" if key in emitted else "invalid" for key in statuses}
+    notes = [d for d in document["diagnostics"] if d["code"] == "MG617"]
+    assert [n["message"] for n in notes] == [
+        "not checked against an upstream CRD (metadata and pod templates only): "
+        + ", ".join(sorted(emitted))
+    ]
+    missing = {d["code"] for d in document["diagnostics"] if d["code"] != "MG617"}
+    assert missing == {"MG616"}
+
+
+def test_a_pytorchjob_without_its_crd_has_its_pod_templates_checked(
+    write: Write, crds_dir: Path
+) -> None:
+    job = _pytorchjob()
+    job["spec"]["runPolicy"] = {"backoffLimit": "3"}  # only the CRD knows this is wrong
+    path = write("job.yaml", [job])
+    result = verify_cli(path)
+    assert result.code == 1
+    assert result.stdout.splitlines()[0] == (
+        f"{path.as_posix()}:1:PyTorchJob/resnet: "
+        "spec.pytorchReplicaSpecs.Worker.template.spec.containers[0].resourcez: "
+        "unknown field 'resourcez' (did you mean 'resources'?)"
+    )
+    assert "backoffLimit" not in result.stdout
+    assert result.stdout.count("note[MG617]") == 1
+    crd = crds_dir / "kubeflow-training-operator" / "kubeflow.org_pytorchjobs.yaml"
+    with_crds = verify_cli(path, "--no-summary", "--crds", crd)
+    assert with_crds.code == 1
+    assert "note[MG617]" not in with_crds.stdout
+    assert "spec.runPolicy.backoffLimit: must be an integer" in with_crds.stdout

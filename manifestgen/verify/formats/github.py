@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from manifestgen.report.escape import printable_lines
 from manifestgen.report.workflow_commands import annotation
-from manifestgen.verify.diagnostics import code_of, model_only_note
+from manifestgen.verify.diagnostics import code_of, partly_checked_note
 from manifestgen.verify.formats.settings import ReportSettings
 from manifestgen.verify.formats.text import summary_lines
 from manifestgen.verify.model import FileError, Finding, Resource, VerifyResult
@@ -34,7 +34,7 @@ def render_github(result: VerifyResult, settings: ReportSettings) -> str:
                     for note in resource.notes
                 ]
         lines += [_file_annotation(file.file, error) for error in file.errors]
-    note = model_only_note(result)
+    note = partly_checked_note(result)
     if note is not None and settings.verbose:  # no notice on every clean run
         lines.append(annotation("notice", "", note.code, f"{note.message}\nhint: {note.hint}"))
     if settings.summary:

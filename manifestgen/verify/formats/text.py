@@ -7,7 +7,7 @@ bad.yaml:7:3: YAML syntax error: could not find expected ':'
 from __future__ import annotations
 
 from manifestgen.report.escape import printable_lines
-from manifestgen.verify.diagnostics import model_only_note
+from manifestgen.verify.diagnostics import partly_checked_note
 from manifestgen.verify.formats.settings import ReportSettings
 from manifestgen.verify.model import FileError, Finding, Resource, VerifyResult
 
@@ -76,7 +76,7 @@ def render_text(result: VerifyResult, settings: ReportSettings) -> str:
 
 def run_notes(result: VerifyResult) -> list[str]:
     """Notes about the run as a whole, once each (not once per object)."""
-    note = model_only_note(result)
+    note = partly_checked_note(result)
     if note is None:
         return []
     return [f"note[{note.code}]: {note.message}", f"  hint: {note.hint}"]
