@@ -60,7 +60,7 @@ def test_hook_diagnostics_have_the_shape(tmp_path: Path) -> None:
 
 def test_verify(tmp_path: Path, crds_dir: Path) -> None:
     out = REPO_ROOT / "out"
-    # out/ holds custom resources manifestgen has no own model of (TFJob): their CRDs.
+    # Against the upstream CRDs: without them only metadata and pod templates are checked.
     clean = _document("verify", "--no-cache", "--crds", crds_dir, out)
     assert clean["command"] == "verify"
     assert clean["summary"]["total"]["invalid"] == 0

@@ -8,11 +8,12 @@ import pytest
 
 from .conftest import Write, config_map, deployment, verify_cli
 
-TFJOB: dict[str, Any] = {
-    "apiVersion": "kubeflow.org/v1",
-    "kind": "TFJob",
-    "metadata": {"name": "tf"},
-    "spec": {"tfReplicaSpecs": {}},
+# A custom resource no CRD serves and manifestgen does not emit: it has no schema at all.
+WIDGET: dict[str, Any] = {
+    "apiVersion": "example.com/v1",
+    "kind": "Widget",
+    "metadata": {"name": "w"},
+    "spec": {"size": 1},
 }
 
 
@@ -41,32 +42,32 @@ def test_reject_kind(write: Write) -> None:
 
 
 def test_missing_schema_is_an_error_by_default(write: Write) -> None:
-    path = write("m.yaml", [TFJOB])
+    path = write("m.yaml", [WIDGET])
     result = verify_cli(path, "--no-summary")
     assert result.code == 1
     assert result.stdout == (
-        f"{path.as_posix()}:1:TFJob/tf: no schema for kubeflow.org/v1/TFJob: pass the CRD that "
+        f"{path.as_posix()}:1:Widget/w: no schema for example.com/v1/Widget: pass the CRD that "
         "defines it with --crds, or use --skip-kind\n"
     )
 
 
 def test_missing_schema_warn_reports_and_passes(write: Write) -> None:
-    path = write("m.yaml", [TFJOB, config_map("a")])
+    path = write("m.yaml", [WIDGET, config_map("a")])
     result = verify_cli(path, "--missing-schema", "warn")
     assert result.code == 0
     assert (
-        f"{path.as_posix()}:1:TFJob/tf: warning: no schema for kubeflow.org/v1/TFJob"
+        f"{path.as_posix()}:1:Widget/w: warning: no schema for example.com/v1/Widget"
         in result.stdout
     )
-    assert "kubeflow.org/v1/TFJob          1          0          0          1" in result.stdout
+    assert "example.com/v1/Widget          1          0          0          1" in result.stdout
 
 
 def test_missing_schema_skip_is_silent_unless_verbose(write: Write) -> None:
-    path = write("m.yaml", [TFJOB])
+    path = write("m.yaml", [WIDGET])
     quiet = verify_cli(path, "--missing-schema", "skip", "--no-summary")
     assert (quiet.code, quiet.stdout) == (0, "")
     verbose = verify_cli(path, "--missing-schema", "skip", "--no-summary", "-v")
-    assert verbose.stdout == f"{path.as_posix()}:1:TFJob/tf: skipped: no schema\n"
+    assert verbose.stdout == f"{path.as_posix()}:1:Widget/w: skipped: no schema\n"
 
 
 def test_a_kind_manifestgen_emits_is_not_missing_a_schema(write: Write) -> None:
