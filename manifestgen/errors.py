@@ -130,6 +130,9 @@ CODES: Final[dict[str, str]] = {
     "MG246": "hyperparameters exceed the ConfigMap size limit",
     "MG247": "multi-node job does not start torchrun",
     "MG248": "torchrun options in the command contradict the spec",
+    # Argo CD objects
+    "MG250": "cluster without teams: Argo CD refuses its Application",
+    "MG251": "root Application in a project manifestgen generates",
     # Job identity and lifecycle
     "MG260": "two checkpoint claims share a name",
     # Capacity and storage model

@@ -122,6 +122,7 @@ KINDS: tuple[ApiKind, ...] = (
     # Argo CD's own objects, in out/argocd.
     ApiKind("argoproj.io", "v1alpha1", "AppProject", namespaced=True, app="argocd"),
     ApiKind("argoproj.io", "v1alpha1", "Application", namespaced=True, app="argocd"),
+    ApiKind("argoproj.io", "v1alpha1", "ApplicationSet", namespaced=True, app="argocd"),
     # The deprecated Training Operator v1 MPIJob: `verify` knows it, nothing emits it.
     ApiKind(
         "kubeflow.org",

@@ -216,6 +216,28 @@ class GitOps(SpecModel):
         description="Directory of the generated manifests in the repository.",
     )
     argocd_namespace: DnsLabel = Field(default="argocd", description="Namespace Argo CD runs in.")
+    applications: Literal["perCluster", "applicationSet", "none"] = Field(
+        default="perCluster",
+        description="How clusters get their Argo CD Application: perCluster (one Application "
+        "each), applicationSet (one ApplicationSet with a list generator makes them) or none "
+        "(they are managed elsewhere; AppProjects and health checks are still generated).",
+    )
+    resources_finalizer: bool = Field(
+        default=False,
+        description="Put resources-finalizer.argocd.argoproj.io on the clusters' Applications: "
+        "deleting one then deletes what it deployed (retained claims and namespaces excepted).",
+    )
+    root_application: bool = Field(
+        default=True,
+        description="Generate the app-of-apps Application `manifestgen` that syncs out/argocd "
+        "itself: the one object applied by hand.",
+    )
+    root_project: DnsLabel = Field(
+        default="default",
+        description="AppProject of the root Application; it must exist before the root is "
+        "applied and admit Applications, AppProjects, ApplicationSets and ConfigMaps in the "
+        "Argo CD namespace.",
+    )
 
 
 class PlatformSpec(SpecModel):

@@ -17,6 +17,7 @@ from manifestgen.spec.cluster_rules import (
     check_job_name,
     check_platform_cluster_rules,
 )
+from manifestgen.spec.gitops_rules import check_gitops
 from manifestgen.spec.image import from_registry, parse_image
 from manifestgen.spec.kubernetes_rules import check_kubernetes_versions
 from manifestgen.spec.parsed import Parsed
@@ -231,6 +232,7 @@ def check_platform(platform: Parsed[Platform]) -> Iterator[Diagnostic]:
     yield from check_gpu_catalog(platform)
     yield from check_storage_classes(platform)
     yield from check_kubernetes_versions(platform)
+    yield from check_gitops(platform)
 
 
 def _check_platform_names(platform: Parsed[Platform]) -> Iterator[Diagnostic]:
