@@ -56,6 +56,7 @@ if TYPE_CHECKING:
         TrainingJobSpec,
     )
     from manifestgen.workloads import TrainingJob
+    from manifestgen.workloads.mpi import MpiOptions, MpiSpec
     from manifestgen.workloads.pytorch import Elastic, PyTorchSpec
     from manifestgen.workloads.tensorflow import TensorFlow, TensorFlowSpec
 
@@ -97,6 +98,7 @@ _MODULES = {
         "TrainingJobSpec",
     ),
     "manifestgen.workloads": ("TrainingJob",),
+    "manifestgen.workloads.mpi": ("MpiOptions", "MpiSpec"),
     "manifestgen.workloads.pytorch": ("Elastic", "PyTorchSpec"),
     "manifestgen.workloads.tensorflow": ("TensorFlow", "TensorFlowSpec"),
 }
@@ -119,6 +121,8 @@ __all__ = [
     "GpuType",
     "ManifestgenError",
     "Metadata",
+    "MpiOptions",
+    "MpiSpec",
     "NodeClass",
     "OptionsError",
     "Platform",

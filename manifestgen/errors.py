@@ -148,6 +148,11 @@ CODES: Final[dict[str, str]] = {
     "MG281": "TFJob command starts another framework's launcher",
     "MG282": "TensorFlow strategy and its replicas disagree",
     "MG283": "processesPerNode on a TFJob",
+    # MPI launch checks
+    "MG284": "MPI launcher command starts no ranks",
+    "MG285": "MPI launcher options contradict the spec",
+    "MG286": "SSH keys mounted where a non-root user cannot use them",
+    "MG287": "environment not passed to MPI ranks",
     # Launch rules of the workloads whose operator gives each pod its rank
     "MG288": "spec sets an environment variable the operator sets",
     "MG289": "processes per node other than the operator gives each pod",

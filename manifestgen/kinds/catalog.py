@@ -111,7 +111,6 @@ KINDS: tuple[ApiKind, ...] = (
         "v2beta1",
         "MPIJob",
         namespaced=True,
-        app="none",
         wave=WAVE_JOB,
         health=_KUBEFLOW_HEALTH,
         pod_templates=(("spec", "mpiReplicaSpecs", "*", "template"),),
