@@ -157,6 +157,8 @@ CODES: Final[dict[str, str]] = {
     "MG288": "spec sets an environment variable the operator sets",
     "MG289": "processes per node other than the operator gives each pod",
     "MG290": "GPUs an XGBoost process cannot use",
+    "MG291": "Paddle job does not start paddle.distributed.launch",
+    "MG292": "paddle.distributed.launch options in the command contradict the spec",
     "MG293": "a launcher of several processes where each pod has one rank",
     # Generated output
     "MG401": "generated object fails its schema",

@@ -101,11 +101,11 @@ KINDS: tuple[ApiKind, ...] = (
     _kubeflow_v1("PyTorchJob", "pytorchReplicaSpecs"),
     # The operator's TFJob webhook refuses names that are not DNS-1035 labels ("3d-unet").
     replace(_kubeflow_v1("TFJob", "tfReplicaSpecs"), dns1035_name=True),
-    # So do the XGBoostJob and JAXJob webhooks.
+    # So do the XGBoostJob, PaddleJob and JAXJob webhooks.
     replace(_kubeflow_v1("XGBoostJob", "xgbReplicaSpecs"), dns1035_name=True),
+    replace(_kubeflow_v1("PaddleJob", "paddleReplicaSpecs"), dns1035_name=True),
     replace(_kubeflow_v1("JAXJob", "jaxReplicaSpecs"), dns1035_name=True),
     # Kinds whose operators `verify` knows, not emitted yet (app "none").
-    _kubeflow_v1("PaddleJob", "paddleReplicaSpecs", app="none"),
     ApiKind(
         "kubeflow.org",
         "v2beta1",

@@ -18,12 +18,13 @@ from manifestgen.spec.training import TrainingJobSpec
 from manifestgen.workloads.base import Workload
 from manifestgen.workloads.jax import JAX
 from manifestgen.workloads.mpi import MPI
+from manifestgen.workloads.paddle import PADDLE
 from manifestgen.workloads.pytorch import PYTORCH
 from manifestgen.workloads.tensorflow import TENSORFLOW
 from manifestgen.workloads.xgboost import XGBOOST
 
 WORKLOADS: Mapping[str, Workload] = {
-    w.framework: w for w in (PYTORCH, TENSORFLOW, XGBOOST, JAX, MPI)
+    w.framework: w for w in (PYTORCH, TENSORFLOW, XGBOOST, PADDLE, JAX, MPI)
 }
 
 DEFAULT_FRAMEWORK = "pytorch"

@@ -37,7 +37,8 @@ class Operator:
     container: str  # the container it reads ports from and injects env into
     port_name: str
     port: int
-    env: tuple[str, ...]  # variables it (or the workload) sets in every pod
+    env: tuple[str, ...]  # variables it sets in every pod
+    derived: tuple[str, ...] = ()  # variables the workload sets from the spec
 
 
 class OneProcessPerPod(TrainingJobSpec):
@@ -100,22 +101,24 @@ def words(job: ResolvedJob) -> tuple[str, ...]:
 def _env_rule(op: Operator) -> WorkloadRule:
     def check_operator_env(job: ResolvedJob) -> Iterator[Diagnostic]:
         spec = job.job.spec
+        taken = (*op.env, *op.derived)
         found: list[tuple[str, JsonPath, str]] = [
-            (n, ("spec", "env", n), f"spec.env.{n}") for n in spec.env if n in op.env
+            (n, ("spec", "env", n), f"spec.env.{n}") for n in spec.env if n in taken
         ]
         found += [
             (s.env, ("spec", "secrets", i, "env"), f"spec.secrets[{i}].env")
             for i, s in enumerate(spec.secrets)
-            if s.env in op.env
+            if s.env in taken
         ]
         for name, path, field in found:
+            who = f"the {op.kind} operator" if name in op.env else "manifestgen (from the spec)"
             yield Diagnostic(
                 "MG288",
-                f"the {op.kind} operator sets {name} in each pod; the spec's value would be "
-                "replaced or contradict it",
+                f"{who} sets {name} in each pod; the spec's value would be replaced or "
+                "contradict it",
                 job.source.locate(path),
                 field=field,
-                hint=f"remove it and read the operator's value ({', '.join(op.env)})",
+                hint=f"remove it and read the value set for you ({', '.join(taken)})",
             )
 
     return check_operator_env
