@@ -104,3 +104,11 @@ def test_build_and_verify_apply_one_child_name_rule(tmp_path: Path, length: int)
     obj["metadata"]["name"] = obj["metadata"]["name"].replace("j-", f"{name}-", 1)
     assert refused == bool(child_name_problems(obj))
     assert refused == (length > 44)  # 44 + 1 + 8 (hash) + len("-worker-15") = 63
+
+
+def test_training_operator_v1_kinds_need_dns1035_names() -> None:
+    # Each kind's webhook runs NameIsDNS1035Label on metadata.name.
+    kinds = ("PyTorchJob", "TFJob", "XGBoostJob", "PaddleJob", "JAXJob")
+    assert all(BY_GVK[("kubeflow.org", "v1", kind)].dns1035_name for kind in kinds)
+    job = {"apiVersion": "kubeflow.org/v1", "kind": "PyTorchJob", "metadata": {"name": "1st"}}
+    assert any("DNS-1035" in p.message or "1035" in p.message for p in child_name_problems(job))

@@ -10,7 +10,7 @@ where its suspend and gang-scheduling fields live. Adding a kind is adding a row
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Literal
 
@@ -71,7 +71,8 @@ _RUN_POLICY_GANG = ("runPolicy", "schedulingPolicy")
 
 
 def _kubeflow_v1(kind: str, replica_key: str, app: App = "cluster") -> ApiKind:
-    """The Training Operator v1 kinds share their shape: replica specs, run policy, status."""
+    """The Training Operator v1 kinds share their shape: replica specs, run policy, status,
+    and a webhook that refuses a name that is not a DNS-1035 label."""
     return ApiKind(
         "kubeflow.org",
         "v1",
@@ -82,6 +83,7 @@ def _kubeflow_v1(kind: str, replica_key: str, app: App = "cluster") -> ApiKind:
         health=_KUBEFLOW_HEALTH,
         pod_templates=(("spec", replica_key, "*", "template"),),
         children=ch.kubeflow_v1(replica_key),
+        dns1035_name=True,
         suspend=_RUN_POLICY_SUSPEND,
         gang=_RUN_POLICY_GANG,
     )
@@ -100,11 +102,11 @@ KINDS: tuple[ApiKind, ...] = (
     # Training jobs.
     _kubeflow_v1("PyTorchJob", "pytorchReplicaSpecs"),
     # The operator's TFJob webhook refuses names that are not DNS-1035 labels ("3d-unet").
-    replace(_kubeflow_v1("TFJob", "tfReplicaSpecs"), dns1035_name=True),
+    _kubeflow_v1("TFJob", "tfReplicaSpecs"),
     # So do the XGBoostJob, PaddleJob and JAXJob webhooks.
-    replace(_kubeflow_v1("XGBoostJob", "xgbReplicaSpecs"), dns1035_name=True),
-    replace(_kubeflow_v1("PaddleJob", "paddleReplicaSpecs"), dns1035_name=True),
-    replace(_kubeflow_v1("JAXJob", "jaxReplicaSpecs"), dns1035_name=True),
+    _kubeflow_v1("XGBoostJob", "xgbReplicaSpecs"),
+    _kubeflow_v1("PaddleJob", "paddleReplicaSpecs"),
+    _kubeflow_v1("JAXJob", "jaxReplicaSpecs"),
     # Kinds whose operators `verify` knows, not emitted yet (app "none").
     ApiKind(
         "kubeflow.org",
