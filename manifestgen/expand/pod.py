@@ -7,6 +7,7 @@ GPU limits, /dev/shm mount, EFA devices, do-not-disrupt and Pod Security setting
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from manifestgen.expand.cpu_pool import SIDE_POD_CAPACITY, cpu_placement
@@ -126,7 +127,7 @@ def pod_security(job: ResolvedJob) -> dict[str, Any]:
     }
 
 
-def placement(job: ResolvedJob) -> dict[str, Any]:
+def placement(job: ResolvedJob, zone_peers: Mapping[str, str] | None = None) -> dict[str, Any]:
     capacity = job.job.spec.capacity_type
     selector: dict[str, str] = {CAPACITY_TYPE_LABEL: capacity}
     placed: dict[str, Any] = {}
@@ -141,18 +142,22 @@ def placement(job: ResolvedJob) -> dict[str, Any]:
         placed["tolerations"] = cpu["tolerations"]
     placed["nodeSelector"] = dict(sorted(selector.items()))
     if job.efa_per_node:
-        placed["affinity"] = same_zone(job)
+        placed["affinity"] = same_zone(job, zone_peers)
     return placed
 
 
-def same_zone(job: ResolvedJob) -> dict[str, Any]:
+def same_zone(job: ResolvedJob, peers: Mapping[str, str] | None = None) -> dict[str, Any]:
     """All pods of an EFA job in one zone: EFA traffic does not cross zones (or subnets).
 
     Pod affinity rather than a fixed zone: the first pod goes wherever the GPUs are,
-    and the rest follow it.
+    and the rest follow it. `peers`: labels (the operator's replica type or role) that
+    narrow whom the GPU pods follow, for workloads whose CPU side pods carry the job label
+    too: one scheduled first would pull every GPU pod into a zone that may have no GPUs.
     """
     term = {
-        "labelSelector": {"matchLabels": {JOB_LABEL: job.name}},
+        "labelSelector": {
+            "matchLabels": dict(sorted({JOB_LABEL: job.name, **(peers or {})}.items()))
+        },
         "topologyKey": ZONE_LABEL,
     }
     return {"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [term]}}
@@ -165,7 +170,10 @@ def side_placement() -> dict[str, Any]:
 
 
 def pod_template(
-    job: ResolvedJob, container_name: str, side: SidePods | None = None
+    job: ResolvedJob,
+    container_name: str,
+    side: SidePods | None = None,
+    zone_peers: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The PodTemplateSpec of one replica; `container_name` is what the operator expects.
 
@@ -195,7 +203,7 @@ def pod_template(
     pod: dict[str, Any] = {
         "automountServiceAccountToken": False,
         "containers": [container],
-        **(placement(job) if side is None else side_placement()),
+        **(placement(job, zone_peers) if side is None else side_placement()),
         "securityContext": pod_security(job),
         "serviceAccountName": job.name,
         "volumes": volumes,

@@ -128,18 +128,6 @@ def worker_command(job: ResolvedJob) -> list[str]:
     return ["/usr/sbin/sshd", "-De", "-f", posixpath.join(home, ".sshd_config")]
 
 
-def _only_role(template: dict[str, Any], role: str) -> dict[str, Any]:
-    """EFA jobs keep their pods in one zone by pod affinity on the job label, which the
-    CPU launcher carries too: a launcher scheduled first would pull every GPU worker
-    into the zone of a CPU node. Workers follow only workers (the operator labels each
-    pod with its role)."""
-    affinity = template["spec"].get("affinity", {}).get("podAffinity")
-    for term in affinity["requiredDuringSchedulingIgnoredDuringExecution"] if affinity else ():
-        labels = term["labelSelector"]["matchLabels"]
-        term["labelSelector"]["matchLabels"] = dict(sorted({**labels, ROLE_LABEL: role}.items()))
-    return template
-
-
 def _launcher(job: ResolvedJob) -> dict[str, Any]:
     spec = _spec(job)
     side = spec.side_pods[0] if spec.side_pods else None
@@ -151,12 +139,13 @@ def _launcher(job: ResolvedJob) -> dict[str, Any]:
 
 
 def _worker(job: ResolvedJob) -> dict[str, Any]:
-    template = pod_template(job, WORKER_CONTAINER)
+    # With a CPU launcher, EFA's one-zone rule follows only the workers (the operator
+    # labels each pod with its role; see expand/pod.same_zone).
+    peers = None if _spec(job).mpi.run_launcher_as_worker else {ROLE_LABEL: "worker"}
+    template = pod_template(job, WORKER_CONTAINER, zone_peers=peers)
     container = template["spec"]["containers"][0]
     container.pop("args", None)
     container["command"] = worker_command(job)
-    if not _spec(job).mpi.run_launcher_as_worker:
-        template = _only_role(template, "worker")
     return {
         "replicas": worker_replicas(job),
         "restartPolicy": RESTART_POLICY,

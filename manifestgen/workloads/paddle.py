@@ -31,7 +31,7 @@ from manifestgen.spec.resolve import ResolvedJob
 from manifestgen.spec.training import SidePods, TrainingJobSpec
 from manifestgen.workloads import rank_per_pod as rp
 from manifestgen.workloads.base import Workload, spec_of
-from manifestgen.workloads.run_policy import run_policy
+from manifestgen.workloads.run_policy import REPLICA_TYPE_LABEL, run_policy
 from manifestgen.workloads.tensorflow import SIDE_RESTART_POLICY, ParameterServers
 from manifestgen.workloads.torchrun import launcher_options
 
@@ -104,10 +104,11 @@ def build_spec(job: ResolvedJob) -> dict[str, Any]:
         replicas[side.role] = rp.replica(job, side.replicas, pod) | {
             "restartPolicy": SIDE_RESTART_POLICY
         }
-    workers = rp.template(OPERATOR, job)
-    if replicas:
-        workers = rp.only_replica_type(workers, "Worker")
-    else:
+    # With CPU servers, EFA's one-zone rule follows only the trainers (the operator labels
+    # each pod with its replica type; see expand/pod.same_zone).
+    peers = {REPLICA_TYPE_LABEL: "worker"} if replicas else None
+    workers = rp.template(OPERATOR, job, zone_peers=peers)
+    if not replicas:
         workers = rp.add_env(workers, [(NPROC, str(job.processes_per_node))])
     replicas["Worker"] = rp.replica(job, job.job.spec.nodes, workers)
     return {"paddleReplicaSpecs": replicas, "runPolicy": run_policy(job)}

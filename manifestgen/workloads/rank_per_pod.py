@@ -11,7 +11,7 @@ silently kept and wrong). Each module lists what its operator sets.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,10 +23,10 @@ from manifestgen.spec.resolve import ResolvedJob
 from manifestgen.spec.training import SidePods, TrainingJobSpec
 from manifestgen.workloads.base import WorkloadRule
 from manifestgen.workloads.run_policy import restart_policy
+from manifestgen.workloads.tensorflow import foreign_launcher
 
 # The launchers TFJob refuses are the ones that start several processes in a pod, and
 # the operator labels each pod with its replica type for TFJob and these kinds alike.
-from manifestgen.workloads.tensorflow import REPLICA_TYPE_LABEL, foreign_launcher
 
 
 @dataclass(frozen=True)
@@ -56,12 +56,17 @@ class OneProcessPerPod(TrainingJobSpec):
         return 1
 
 
-def template(op: Operator, job: ResolvedJob, side: SidePods | None = None) -> dict[str, Any]:
+def template(
+    op: Operator,
+    job: ResolvedJob,
+    side: SidePods | None = None,
+    zone_peers: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     """The job's pod template with the operator's container name and rendezvous port.
 
     The port is written out although the operator's defaulting would add it: a field the
     server adds is a field Argo CD reports as drift."""
-    pod = pod_template(job, op.container, side=side)
+    pod = pod_template(job, op.container, side=side, zone_peers=zone_peers)
     container = pod["spec"]["containers"][0]
     container["ports"] = [{"containerPort": op.port, "name": op.port_name, "protocol": "TCP"}]
     return pod
@@ -77,20 +82,6 @@ def add_env(pod: dict[str, Any], variables: Iterable[tuple[str, str]]) -> dict[s
     container = pod["spec"]["containers"][0]
     env = [*container.get("env", []), *({"name": n, "value": v} for n, v in variables)]
     container["env"] = sorted(env, key=lambda v: str(v["name"]))
-    return pod
-
-
-def only_replica_type(pod: dict[str, Any], replica_type: str) -> dict[str, Any]:
-    """The template with its zone affinity narrowed to pods of one replica type.
-
-    EFA jobs keep their pods in one zone by a required affinity to pods with the job's
-    label; CPU side pods (parameter servers) carry that label too, and one scheduled first
-    would pull every GPU pod into a zone that may have no GPUs. The operator labels each
-    pod with its replica type, so the GPU pods follow only each other."""
-    pod = copy.deepcopy(pod)
-    affinity = pod["spec"].get("affinity", {}).get("podAffinity", {})
-    for term in affinity.get("requiredDuringSchedulingIgnoredDuringExecution", []):
-        term["labelSelector"]["matchLabels"][REPLICA_TYPE_LABEL] = replica_type.lower()
     return pod
 
 

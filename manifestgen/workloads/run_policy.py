@@ -6,6 +6,9 @@ from typing import Any
 
 from manifestgen.spec.resolve import ResolvedJob
 
+# The Training Operator v1 labels each pod with its replica type, lower case.
+REPLICA_TYPE_LABEL = "training.kubeflow.org/replica-type"
+
 
 def run_policy(job: ResolvedJob) -> dict[str, Any]:
     policy = job.run_policy

@@ -26,14 +26,13 @@ from typing import Any, Literal
 from pydantic import Field
 
 from manifestgen.errors import Diagnostic, JsonPath
-from manifestgen.expand.labels import JOB_LABEL
 from manifestgen.expand.pod import pod_template
 from manifestgen.kinds.catalog import BY_GVK
 from manifestgen.spec.base import Quantity, SpecModel
 from manifestgen.spec.resolve import ResolvedJob
 from manifestgen.spec.training import SidePods, TrainingJobSpec
 from manifestgen.workloads.base import Workload, spec_of
-from manifestgen.workloads.run_policy import restart_policy, run_policy
+from manifestgen.workloads.run_policy import REPLICA_TYPE_LABEL, restart_policy, run_policy
 
 CONTAINER = "tensorflow"  # the operator adds TF_CONFIG only to the container of this name
 # The port TF_CONFIG's addresses use: the operator's default, written out so it is seen,
@@ -41,7 +40,6 @@ CONTAINER = "tensorflow"  # the operator adds TF_CONFIG only to the container of
 # Argo CD).
 PORT = {"containerPort": 2222, "name": "tfjob-port", "protocol": "TCP"}
 # The operator labels each pod with its replica type, in lower case.
-REPLICA_TYPE_LABEL = "training.kubeflow.org/replica-type"
 # Side pods run on the on-demand CPU pool (expand/cpu_pool.SIDE_POD_CAPACITY): a failure
 # there is not a reclaimed node, so they restart in place like any on-demand replica.
 SIDE_RESTART_POLICY = "OnFailure"
@@ -124,20 +122,11 @@ def _spec(job: ResolvedJob) -> TensorFlowSpec:
 
 
 def _template(job: ResolvedJob, side: SidePods | None = None) -> dict[str, Any]:
-    template = pod_template(job, CONTAINER, side=side)
-    pod = template["spec"]
-    (container,) = pod["containers"]
+    # EFA's one-zone rule follows the GPU workers, never a CPU parameter server or the
+    # coordinator (see expand/pod.same_zone).
+    template = pod_template(job, CONTAINER, side=side, zone_peers={REPLICA_TYPE_LABEL: "worker"})
+    (container,) = template["spec"]["containers"]
     container["ports"] = [dict(PORT)]
-    affinity = pod.get("affinity")
-    if affinity is not None:
-        # EFA's one-zone rule must follow the GPU workers: a parameter server or the
-        # coordinator also carries the job label and, scheduled first on the CPU pool,
-        # would pull every worker into its zone.
-        for term in affinity["podAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]:
-            term["labelSelector"]["matchLabels"] = {
-                JOB_LABEL: job.name,
-                REPLICA_TYPE_LABEL: "worker",
-            }
     return template
 
 
