@@ -138,7 +138,7 @@ CODES: Final[dict[str, str]] = {
     # Capacity and storage model
     "MG270": "instance type or family not in the instance catalog",
     "MG271": "GPU type does not match its instance types",
-    "MG272": "MIG GPU slices are not supported",
+    "MG272": "MIG slices named as a GPU type's resourceName",
     "MG273": "resource request does not fit on any node of the pool",
     "MG274": "unknown storage class",
     "MG275": "checkpoint claim can never bind",
@@ -160,6 +160,14 @@ CODES: Final[dict[str, str]] = {
     "MG291": "Paddle job does not start paddle.distributed.launch",
     "MG292": "paddle.distributed.launch options in the command contradict the spec",
     "MG293": "a launcher of several processes where each pod has one rank",
+    # MIG and monitoring
+    "MG380": "MIG profile not in NVIDIA's table for the GPU",
+    "MG381": "MIG layout does not fit on one GPU",
+    "MG382": "MIG settings contradict each other",
+    "MG383": "MIG layout needs a mig-parted config name",
+    "MG384": "GPU request does not match the GPU type's MIG layout",
+    "MG385": "more MIG slices per node than a node has",
+    "MG386": "MIG slices CUDA or NCCL cannot use as asked",
     # Generated output
     "MG401": "generated object fails its schema",
     "MG402": "kinds not checked against an upstream CRD (metadata and pod templates only)",

@@ -7,6 +7,7 @@ from typing import Any
 
 from manifestgen.expand.cpu_pool import CPU_TAINT, cpu_demands, cpu_limits, cpu_requirements
 from manifestgen.expand.gpu_pool import gpu_requirements
+from manifestgen.expand.gpu_resources import node_labels, taint_key
 from manifestgen.expand.labels import (
     POOL_LABEL,
     RETAINED,
@@ -16,7 +17,8 @@ from manifestgen.expand.labels import (
     metadata,
     provenance,
 )
-from manifestgen.expand.pod import CAPACITY_TYPE_LABEL, GPU_PRODUCT_LABEL
+from manifestgen.expand.mig_pool import overlay_spec, pool_limits
+from manifestgen.expand.pod import CAPACITY_TYPE_LABEL
 from manifestgen.kinds.catalog import wave
 from manifestgen.manifest import Manifest, Origin, Target
 from manifestgen.spec.parsed import Parsed
@@ -151,11 +153,11 @@ def node_pool(
     part: tuple[str, ...] = ("spec", "clusters", cluster)
     if gpu_type is not None:
         catalog = spec_model.gpus[gpu_type]
-        labels[GPU_PRODUCT_LABEL] = catalog.product
+        labels |= node_labels(catalog)
         template_spec["taints"] = [
-            {"effect": "NoSchedule", "key": catalog.resource_name, "value": "true"}
+            {"effect": "NoSchedule", "key": taint_key(catalog), "value": "true"}
         ]
-        limits[catalog.resource_name] = str(gpu_limit)
+        limits |= pool_limits(catalog, gpu_limit)
         part = ("spec", "gpus", gpu_type)
     else:
         template_spec["taints"] = [CPU_TAINT]
@@ -188,6 +190,29 @@ def node_pool(
     return Manifest(obj, Origin(platform.document, part), Target(cluster))
 
 
+def node_overlay(
+    platform: Parsed[Platform], cluster: str, gpu_type: str, pool: str
+) -> Manifest | None:
+    """The capacity of a MIG pool's nodes, for Karpenter's scheduling simulation."""
+    spec = overlay_spec(platform.model.spec.gpus[gpu_type], pool)
+    if spec is None:
+        return None
+    part = ("spec", "gpus", gpu_type, "mig")
+    of = ("karpenter.sh/v1alpha1", "NodeOverlay")
+    obj = {
+        "apiVersion": of[0],
+        "kind": of[1],
+        "metadata": metadata(
+            pool,
+            annotations=_annotations(
+                platform, part, of, **{SYNC_OPTIONS: "SkipDryRunOnMissingResource=true"}
+            ),
+        ),
+        "spec": spec,
+    }
+    return Manifest(obj, Origin(platform.document, part), Target(cluster))
+
+
 def expand_cluster(
     platform: Parsed[Platform], cluster: str, jobs: Sequence[ResolvedJob]
 ) -> list[Manifest]:
@@ -213,5 +238,10 @@ def expand_cluster(
                 gpu_limit=gpus.get((cluster, gpu, capacity), 0),
             )
             for gpu, capacity in pools
+        ]
+        manifests += [
+            overlay
+            for gpu, capacity in pools
+            if gpu and (overlay := node_overlay(platform, cluster, gpu, pool_name(gpu, capacity)))
         ]
     return manifests

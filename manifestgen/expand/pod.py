@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from manifestgen.expand.cpu_pool import SIDE_POD_CAPACITY, cpu_placement
+from manifestgen.expand.gpu_resources import gpu_amounts, gpu_placement
 from manifestgen.expand.labels import JOB_LABEL, job_labels
 from manifestgen.spec.resolve import ResolvedJob, default_shared_memory
 from manifestgen.spec.training import SidePods
@@ -21,7 +22,6 @@ HPARAM_VOLUME = "hyperparameters"
 HPARAM_DIR = "/etc/manifestgen/hyperparameters"
 CHECKPOINT_VOLUME = "checkpoints"
 EFA_RESOURCE = "vpc.amazonaws.com/efa"
-GPU_PRODUCT_LABEL = "nvidia.com/gpu.product"
 CAPACITY_TYPE_LABEL = "karpenter.sh/capacity-type"
 ZONE_LABEL = "topology.kubernetes.io/zone"
 DO_NOT_DISRUPT = "karpenter.sh/do-not-disrupt"
@@ -54,7 +54,7 @@ def resources(job: ResolvedJob) -> dict[str, Any]:
     spec = job.job.spec
     amounts: dict[str, Any] = {"cpu": spec.resources.cpu, "memory": spec.resources.memory}
     if job.gpu_type is not None and spec.gpu is not None:
-        amounts[job.gpu_type.resource_name] = str(spec.gpu.per_node)
+        amounts |= gpu_amounts(job.gpu_type, spec.gpu.per_node, spec.gpu.mig_profile)
     if job.efa_per_node:
         amounts[EFA_RESOURCE] = str(job.efa_per_node)
     return {"limits": dict(sorted(amounts.items())), "requests": dict(sorted(amounts.items()))}
@@ -132,10 +132,9 @@ def placement(job: ResolvedJob, zone_peers: Mapping[str, str] | None = None) -> 
     selector: dict[str, str] = {CAPACITY_TYPE_LABEL: capacity}
     placed: dict[str, Any] = {}
     if job.gpu_type is not None:
-        selector[GPU_PRODUCT_LABEL] = job.gpu_type.product
-        placed["tolerations"] = [
-            {"effect": "NoSchedule", "key": job.gpu_type.resource_name, "operator": "Exists"}
-        ]
+        gpu = gpu_placement(job.gpu_type)
+        selector |= gpu["nodeSelector"]
+        placed["tolerations"] = gpu["tolerations"]
     else:
         cpu = cpu_placement(capacity)
         selector |= cpu["nodeSelector"]

@@ -94,6 +94,8 @@ KINDS: tuple[ApiKind, ...] = (
     ApiKind("", "v1", "Namespace", namespaced=False, wave=WAVE_CLUSTER),
     ApiKind("karpenter.k8s.aws", "v1", "EC2NodeClass", namespaced=False, wave=WAVE_CLUSTER),
     ApiKind("karpenter.sh", "v1", "NodePool", namespaced=False, wave=WAVE_CLUSTER),
+    # The MIG slices of a pool's nodes, for Karpenter's scheduling simulation.
+    ApiKind("karpenter.sh", "v1alpha1", "NodeOverlay", namespaced=False, wave=WAVE_CLUSTER),
     # What a job needs beside its training object.
     ApiKind("", "v1", "ConfigMap", namespaced=True, wave=WAVE_SUPPORT),
     ApiKind("", "v1", "PersistentVolumeClaim", namespaced=True, wave=WAVE_SUPPORT),

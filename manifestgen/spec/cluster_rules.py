@@ -55,7 +55,7 @@ def _is_core_resource(name: str) -> bool:
 
 def check_gpu_resource_names(platform: Parsed[Platform]) -> Iterator[Diagnostic]:
     """A GPU type's resourceName must be one a device plugin advertises and a node pool
-    can provide: not a core resource, and not a MIG slice (not generated yet)."""
+    can provide: not a core resource, and not a MIG slice (those are declared under mig:)."""
     for gpu_name, gpu in sorted(platform.model.spec.gpus.items()):
         where = platform.locate(("spec", "gpus", gpu_name, "resourceName"))
         field = f"spec.gpus.{gpu_name}.resourceName"
@@ -70,16 +70,16 @@ def check_gpu_resource_names(platform: Parsed[Platform]) -> Iterator[Diagnostic]
                 hint="use the device plugin's resource, e.g. nvidia.com/gpu",
             )
         elif gpu.resource_name.startswith(_MIG_PREFIX):
-            # Karpenter cannot provision MIG capacity and the device plugins do not
-            # tolerate a MIG-named taint: such a pool would never run a pod.
+            # The slices follow from the MIG layout; a bare resource name would get a
+            # pool with no mig.config label, no capacity Karpenter knows, and no pods.
             yield Diagnostic(
                 "MG272",
-                f"GPU type {gpu_name!r} asks for MIG slices ({gpu.resource_name}): "
-                "manifestgen does not generate MIG node pools yet, and no pod could be "
-                "scheduled",
+                f"GPU type {gpu_name!r} names MIG slices ({gpu.resource_name}) as its "
+                "resourceName: MIG GPU types declare their layout under mig:",
                 where,
                 field=field,
-                hint="use whole GPUs (resourceName: nvidia.com/gpu)",
+                hint=f"remove resourceName and add mig: {{devices: "
+                f"{{{gpu.resource_name.removeprefix(_MIG_PREFIX)}: <instances per GPU>}}}}",
             )
 
 

@@ -22,6 +22,34 @@ class Metadata(SpecModel):
     name: DnsLabel = Field(description="Name of the document (an RFC 1035 label).")
 
 
+MigProfileName = Annotated[str, Field(pattern=r"^[1-7]g\.[0-9]+gb$")]
+
+
+class MigSettings(SpecModel):
+    """How the GPU operator partitions the nodes of a MIG GPU type (see README "MIG")."""
+
+    strategy: Literal["single", "mixed"] = Field(
+        default="mixed",
+        description="The GPU operator's MIG_STRATEGY on the cluster: mixed advertises "
+        "nvidia.com/mig-<profile>; single advertises every slice as nvidia.com/gpu on "
+        "nodes labelled <product>-MIG-<profile>.",
+    )
+    devices: dict[MigProfileName, Annotated[int, Field(ge=1, le=7)]] = Field(
+        min_length=1,
+        description="MIG instances each GPU of a node carries, by profile, e.g. "
+        "{1g.10gb: 7}; profiles from NVIDIA's table for the GPU's product.",
+    )
+    config: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=63,
+        pattern=r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$",
+        description="Value of the nvidia.com/mig.config node label: the mig-parted config "
+        "that makes this layout. Unset: the GPU operator's built-in name (all-<profile> or "
+        "all-balanced); required for any other layout.",
+    )
+
+
 class GpuType(SpecModel):
     """One entry of the GPU catalog, keyed by a short name such as `a100-80gb`."""
 
@@ -51,6 +79,11 @@ class GpuType(SpecModel):
         ge=0,
         le=32,
         description="EFA interfaces per node (0 where the instance has none).",
+    )
+    mig: MigSettings | None = Field(
+        default=None,
+        description="The nodes' GPUs are partitioned into MIG instances; jobs ask for "
+        "gpu.migProfile slices instead of whole GPUs.",
     )
 
     @model_validator(mode="after")

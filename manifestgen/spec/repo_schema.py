@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from manifestgen.spec.platform import Platform, Team
+from manifestgen.spec.platform import GpuType, Platform, Team
 from manifestgen.spec.schema_export import schema_for
 
 REPO_SCHEMA_FILE = "trainingjob.repo.schema.json"
@@ -44,10 +44,17 @@ def repo_schema(platform: Platform) -> dict[str, Any]:
         {n: f"{g.product}, {g.gpus_per_node} per node" for n, g in gpus.items()},
     )
     gpu["allOf"] = [
-        _when({"type": {"const": name}}, {"perNode": {"maximum": kind.gpus_per_node}})
+        _when({"type": {"const": name}}, {"perNode": {"maximum": _most_per_node(kind)}})
         for name, kind in sorted(gpus.items())
     ]
     return schema
+
+
+def _most_per_node(gpu_type: GpuType) -> int:
+    """GPUs per node, or for a MIG type the most slices of one profile a node has."""
+    if gpu_type.mig is None:
+        return gpu_type.gpus_per_node
+    return max(gpu_type.mig.devices.values()) * gpu_type.gpus_per_node
 
 
 def repo_schema_bytes(platform: Platform) -> bytes:

@@ -64,13 +64,37 @@ class ResolvedJob:
         return digest(self.source.document.data)
 
     @property
+    def mig_profile(self) -> str | None:
+        return self.job.spec.gpu.mig_profile if self.job.spec.gpu else None
+
+    @property
     def gpus_per_node(self) -> int:
-        return self.job.spec.gpu.per_node if self.job.spec.gpu else 0
+        """Whole GPUs a pod takes: MIG slices count as the GPUs they are cut from.
+
+        A GPU partitioned for the job's profile serves nothing else, so n slices of a
+        profile a GPU holds k of take ceil(n / k) GPUs (of the quota, and of the node).
+        """
+        gpu = self.job.spec.gpu
+        if gpu is None:
+            return 0
+        if gpu.mig_profile is None or self.gpu_type is None or self.gpu_type.mig is None:
+            return gpu.per_node
+        per_gpu = self.gpu_type.mig.devices.get(gpu.mig_profile, 0)
+        return -(-gpu.per_node // per_gpu) if per_gpu else gpu.per_node
+
+    @property
+    def slices_per_node(self) -> int:
+        """MIG slices a pod asks for (0 for whole GPUs)."""
+        gpu = self.job.spec.gpu
+        return gpu.per_node if gpu is not None and gpu.mig_profile is not None else 0
 
     @property
     def efa_per_node(self) -> int:
         # EFA only pays off across nodes; single-node jobs use NVLink and keep the devices free.
         if self.gpu_type is None or self.max_nodes < 2 or not self.gpu_type.efa_per_node:
+            return 0
+        if self.slices_per_node:
+            # NCCL does not drive MIG instances: there is no GPU traffic for EFA to carry.
             return 0
         # A pod that takes part of a node's GPUs gets the same share of its EFA interfaces
         # (at least one), so the node's other GPUs can still be scheduled with theirs.

@@ -20,6 +20,7 @@ from manifestgen.spec.cluster_rules import (
 from manifestgen.spec.gitops_rules import check_gitops
 from manifestgen.spec.image import from_registry, parse_image
 from manifestgen.spec.kubernetes_rules import check_kubernetes_versions
+from manifestgen.spec.mig_rules import check_mig_request, check_mig_types
 from manifestgen.spec.parsed import Parsed
 from manifestgen.spec.platform import Platform
 from manifestgen.spec.quantity import parse_quantity
@@ -121,6 +122,8 @@ REFERENCE_RULES: tuple[ReferenceRule, ...] = (
 
 def check_gpus_per_node(job: ResolvedJob) -> Iterator[Diagnostic]:
     gpu_type, gpu = job.gpu_type, job.job.spec.gpu
+    if gpu is not None and gpu.mig_profile is not None:
+        return  # slices: the MIG rules judge them
     if gpu_type is not None and gpu is not None and gpu.per_node > gpu_type.gpus_per_node:
         yield Diagnostic(
             "MG221",
@@ -133,7 +136,8 @@ def check_gpus_per_node(job: ResolvedJob) -> Iterator[Diagnostic]:
 
 
 def check_processes(job: ResolvedJob) -> Iterator[Diagnostic]:
-    gpus = job.gpus_per_node
+    # One process per GPU, or per MIG slice.
+    gpus = job.slices_per_node or job.gpus_per_node
     # Where the operator fixes the processes per pod, the workload's own rule judges them.
     if gpus and job.processes_per_node != gpus and job.job.spec.processes_per_pod is None:
         yield Diagnostic(
@@ -220,6 +224,7 @@ JOB_RULES: tuple[JobRule, ...] = (
     check_ttl,
     check_fit,
     check_claim,
+    check_mig_request,
 )
 
 
@@ -230,6 +235,7 @@ def check_platform(platform: Parsed[Platform]) -> Iterator[Diagnostic]:
     yield from _check_platform_names(platform)
     yield from check_platform_cluster_rules(platform)
     yield from check_gpu_catalog(platform)
+    yield from check_mig_types(platform)
     yield from check_storage_classes(platform)
     yield from check_kubernetes_versions(platform)
     yield from check_gitops(platform)

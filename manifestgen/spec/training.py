@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, model_validator
 
 from manifestgen.spec.base import (
     INT32_MAX,
@@ -19,10 +19,28 @@ from manifestgen.spec.base import (
 from manifestgen.spec.image import check_image
 from manifestgen.spec.platform import Metadata
 
+# 7 slices of each of 16 GPUs: the most MIG instances a node can carry.
+MAX_SLICES_PER_NODE = 112
+
 
 class GpuRequest(SpecModel):
     type: DnsLabel = Field(description="A GPU type from the Platform's catalog.")
-    per_node: int = Field(ge=1, le=16, description="GPUs per node.")
+    per_node: int = Field(
+        ge=1,
+        le=MAX_SLICES_PER_NODE,
+        description="GPUs per node (at most 16), or with migProfile MIG slices per node.",
+    )
+    mig_profile: Annotated[str, Field(pattern=r"^[1-7]g\.[0-9]+gb$")] | None = Field(
+        default=None,
+        description="A MIG profile the GPU type's nodes carry, e.g. 1g.10gb: perNode then "
+        "counts slices of that profile.",
+    )
+
+    @model_validator(mode="after")
+    def _whole_gpus(self) -> GpuRequest:
+        if self.mig_profile is None and self.per_node > 16:
+            raise ValueError("perNode must be at most 16 GPUs (more only as MIG slices)")
+        return self
 
 
 class Resources(SpecModel):
