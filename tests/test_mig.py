@@ -6,7 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
+from manifestgen.options import BuildOptions
+from manifestgen.pipeline import run
+from manifestgen.plan.demand import capacity
+from manifestgen.plan.objects import sort_tree
 from manifestgen.spec.catalog.mig import (
     MIG_PROFILES,
     MigProfile,
@@ -242,3 +247,18 @@ def test_layouts_that_do_not_fit(devices: dict[str, int], problem: str) -> None:
 
 def test_profile_geometry() -> None:
     assert MIG_PROFILES["NVIDIA-A100-SXM4-80GB"]["3g.40gb"] == MigProfile(3, 4, 2)
+
+
+def test_the_plan_counts_mig_demand_and_limits_in_gpus(tmp_path: Path) -> None:
+    jobs = [
+        mig_job("a100-mixed", "1g.10gb", 14, nodes=1),
+        # A whole-GPU job of the same product must not be counted against the MIG pool.
+        job_spec("whole", nodes=1, gpu={"type": "a100-80gb", "perNode": 8}),
+    ]
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "platform.yaml").write_text(MIG_PLATFORM, encoding="utf-8")
+    (tmp_path / "specs" / "jobs.yaml").write_text(yaml.safe_dump_all(jobs), encoding="utf-8")
+    result = run(BuildOptions(root=tmp_path, mode="validate", check_output=False))
+    found = capacity(sort_tree(result.tree).clusters["train-a"])
+    assert found.demand == {"a100-mixed": 2, "a100-80gb": 8}
+    assert found.limits["a100-mixed"] == {"on-demand": 16}

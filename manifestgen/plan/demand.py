@@ -9,7 +9,11 @@ with the object it keeps.
 
 A GPU node pool names its type (`gpu-<type>-<capacity type>`), carries the GPU product
 label its pods select, and limits the GPU resource (`spec.limits`); a job's pods are
-matched to the pool of their product and capacity type.
+matched to the pool of their product, MIG config and capacity type.
+
+A MIG pool limits `nodes` and its pods ask for slices; both are shown in GPUs, as the quota
+counts them: nodes times the pool's `instance-gpu-count`, and per pod the GPUs its slices
+are cut from (its NodeOverlay says how many slices of each resource a node has).
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from typing import Any
 from manifestgen.plan.objects import ClusterObjects, Obj
 
 GPU_PRODUCT_LABEL = "nvidia.com/gpu.product"
+MIG_CONFIG_LABEL = "nvidia.com/mig.config"
+GPU_COUNT_KEY = "karpenter.k8s.aws/instance-gpu-count"
 CAPACITY_TYPE_LABEL = "karpenter.sh/capacity-type"
 # Kubeflow v1 elastic jobs: the Worker replica count can grow to elasticPolicy.maxReplicas.
 _ELASTIC_REPLICA_TYPE = "Worker"
@@ -34,6 +40,9 @@ class Pool:
     product: str
     resource: str
     limit: int
+    mig_config: str = ""
+    # MIG pools: slices of each resource on one GPU.
+    slices_per_gpu: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -68,18 +77,42 @@ def _capacity_of(requirements: Any) -> str:
     return ""
 
 
-def gpu_pool(obj: Obj) -> Pool | None:
+def gpu_pool(obj: Obj, overlay: Obj | None = None) -> Pool | None:
     """What a NodePool says about its GPUs; None for a CPU pool."""
     spec = _mapping(obj.spec)
     template = _mapping(spec.get("template"))
-    product = _mapping(_mapping(template.get("metadata")).get("labels")).get(GPU_PRODUCT_LABEL)
+    labels = _mapping(_mapping(template.get("metadata")).get("labels"))
+    product = labels.get(GPU_PRODUCT_LABEL)
     limits = {str(k): v for k, v in _mapping(spec.get("limits")).items() if k != "cpu"}
     if product is None or len(limits) != 1:
         return None
-    capacity = _capacity_of(_mapping(template.get("spec")).get("requirements"))
+    requirements = _mapping(template.get("spec")).get("requirements")
+    capacity = _capacity_of(requirements)
     gpu_type = obj.name.removeprefix("gpu-").removesuffix(f"-{capacity}")
     ((resource, limit),) = limits.items()
-    return Pool(gpu_type, capacity, str(product), resource, _count(limit, 0))
+    mig_config = str(labels.get(MIG_CONFIG_LABEL, ""))
+    if not mig_config:
+        return Pool(gpu_type, capacity, str(product), resource, _count(limit, 0))
+    gpus = _count(_requirement(requirements, GPU_COUNT_KEY), 1) or 1
+    slices = {
+        str(name): _count(value, 0) // gpus
+        for name, value in _mapping(
+            _mapping(overlay.spec if overlay else {}).get("capacity")
+        ).items()
+        if _count(value, 0)
+    }
+    # Shown in GPUs, like a whole-GPU pool's limit.
+    limit_gpus = _count(limit, 0) * gpus
+    return Pool(gpu_type, capacity, str(product), "nvidia.com/gpu", limit_gpus, mig_config, slices)
+
+
+def _requirement(requirements: Any, key: str) -> Any:
+    for requirement in requirements if isinstance(requirements, list) else ():
+        requirement = _mapping(requirement)
+        values = requirement.get("values")
+        if requirement.get("key") == key and isinstance(values, list) and values:
+            return values[0]
+    return None
 
 
 def pod_specs(
@@ -108,29 +141,38 @@ def pod_specs(
             yield from pod_specs(item, here, elastic)
 
 
-def _pod_gpus(pod: Mapping[str, Any], resource: str) -> int:
+def _pod_gpus(pod: Mapping[str, Any], pool: Pool) -> int:
     total = 0
     for container in pod.get("containers") or ():
         resources = _mapping(_mapping(container).get("resources"))
         limits, requests = _mapping(resources.get("limits")), _mapping(resources.get("requests"))
-        total += _count(limits.get(resource, requests.get(resource)), 0)
+        if not pool.mig_config:
+            total += _count(limits.get(pool.resource, requests.get(pool.resource)), 0)
+            continue
+        for name, per_gpu in pool.slices_per_gpu.items():
+            slices = _count(limits.get(name, requests.get(name)), 0)
+            total += -(-slices // per_gpu) if per_gpu else 0
     return total
 
 
 def capacity(cluster: ClusterObjects) -> Capacity:
     """The GPU demand and pool limits of one cluster's objects."""
     found = Capacity()
-    pools: dict[tuple[str, str], Pool] = {}
+    pools: dict[tuple[str, str, str], Pool] = {}
     for obj in cluster.node_pools.values():
-        pool = gpu_pool(obj)
+        pool = gpu_pool(obj, cluster.node_overlays.get(obj.name))
         if pool is not None:
             found.limits[pool.gpu_type][pool.capacity] = pool.limit
             found.resources[pool.gpu_type] = pool.resource
-            pools.setdefault((pool.product, pool.capacity), pool)
+            pools.setdefault((pool.product, pool.mig_config, pool.capacity), pool)
     for job in cluster.jobs.values():
         for pod, replicas in pod_specs(job.spec):
             selector = _mapping(pod.get("nodeSelector"))
-            key = (str(selector.get(GPU_PRODUCT_LABEL)), str(selector.get(CAPACITY_TYPE_LABEL)))
+            key = (
+                str(selector.get(GPU_PRODUCT_LABEL)),
+                str(selector.get(MIG_CONFIG_LABEL, "")),
+                str(selector.get(CAPACITY_TYPE_LABEL)),
+            )
             if key in pools:
-                found.demand[pools[key].gpu_type] += replicas * _pod_gpus(pod, pools[key].resource)
+                found.demand[pools[key].gpu_type] += replicas * _pod_gpus(pod, pools[key])
     return found

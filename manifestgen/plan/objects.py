@@ -22,7 +22,7 @@ from manifestgen.render.layout import ARGOCD_DIR, KUSTOMIZATION
 from manifestgen.verify.fast_yaml import load_all
 
 JobKey = tuple[str, str]  # namespace, job (the spec's name)
-_CLUSTER_KINDS = (b"Namespace", b"NodePool")
+_CLUSTER_KINDS = (b"Namespace", b"NodePool", b"NodeOverlay")
 RUN_DIGEST_BYTES = RUN_DIGEST_ANNOTATION.encode()
 _KIND = re.compile(rb"^kind: (\S+)$", re.M)
 
@@ -58,6 +58,8 @@ class ClusterObjects:
     job_dirs: set[JobKey] = field(default_factory=set)
     namespaces: dict[str, Obj] = field(default_factory=dict)
     node_pools: dict[str, Obj] = field(default_factory=dict)
+    # MIG pools' overlays, by name (the pool's): the slices a node has.
+    node_overlays: dict[str, Obj] = field(default_factory=dict)
     # Every file of the cluster but its kustomization, by path: what "other" changes count.
     files: dict[str, bytes] = field(default_factory=dict)
 
@@ -125,6 +127,8 @@ def _place(cluster: ClusterObjects, obj: Obj, parts: list[str]) -> None:
             cluster.namespaces[obj.name] = obj
         elif obj.kind == "NodePool":
             cluster.node_pools[obj.name] = obj
+        elif obj.kind == "NodeOverlay":
+            cluster.node_overlays[obj.name] = obj
         return
     if len(parts) != 4:
         return
