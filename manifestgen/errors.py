@@ -135,6 +135,17 @@ CODES: Final[dict[str, str]] = {
     "MG251": "root Application in a project manifestgen generates",
     # Job identity and lifecycle
     "MG260": "two checkpoint claims share a name",
+    # Queues, quotas and priorities (Kueue)
+    "MG350": "job can never be admitted by its queue",
+    "MG351": "team has no queue on a Kueue cluster",
+    "MG352": "queue of an unknown team or one not on the cluster",
+    "MG353": "queue quota of an unknown GPU type",
+    "MG354": "borrowing or lending limit without a cohort, or above the quota",
+    "MG355": "queues on a cluster that does not run Kueue",
+    "MG356": "queue quota of a GPU type whose instances are unknown",
+    "MG357": "queues hold more GPUs than the node pools may",
+    "MG358": "unknown priority",
+    "MG360": "Suspended job removed from its Kueue queue",
     # Capacity and storage model
     "MG270": "instance type or family not in the instance catalog",
     "MG271": "GPU type does not match its instance types",

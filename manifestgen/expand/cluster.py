@@ -8,6 +8,7 @@ from typing import Any
 from manifestgen.expand.cpu_pool import CPU_TAINT, cpu_demands, cpu_limits, cpu_requirements
 from manifestgen.expand.gpu_pool import gpu_requirements
 from manifestgen.expand.gpu_resources import node_labels, taint_key
+from manifestgen.expand.kueue import expand_scheduling
 from manifestgen.expand.labels import (
     POOL_LABEL,
     RETAINED,
@@ -244,4 +245,4 @@ def expand_cluster(
             for gpu, capacity in pools
             if gpu and (overlay := node_overlay(platform, cluster, gpu, pool_name(gpu, capacity)))
         ]
-    return manifests
+    return manifests + expand_scheduling(platform, cluster)

@@ -207,6 +207,10 @@ def pod_template(
         "serviceAccountName": job.name,
         "volumes": volumes,
     }
+    priority = job.job.spec.priority or job.platform.spec.priorities.default
+    if priority is not None:
+        pod["priorityClassName"] = priority
+        pod = dict(sorted(pod.items()))
     metadata: dict[str, Any] = {"labels": job_labels(job.name, job.team_name)}
     capacity = job.job.spec.capacity_type if side is None else SIDE_POD_CAPACITY
     if capacity == "spot":

@@ -7,6 +7,7 @@ from typing import Any
 
 from manifestgen.errors import Diagnostic
 from manifestgen.expand.api_limits import api_limit_problems
+from manifestgen.expand.kueue import queue_labels, queued
 from manifestgen.expand.labels import (
     RETAINED,
     RUN_DIGEST_ANNOTATION,
@@ -60,13 +61,27 @@ def set_suspended(spec: dict[str, Any], path: tuple[str, ...], suspended: bool) 
     return dict(sorted({**spec, head: value}.items()))
 
 
+def suspended(job: ResolvedJob) -> bool:
+    """The suspend flag of the job object. A queued job is created suspended, as Kueue's
+    webhook would make it: Kueue unsuspends it when it admits it."""
+    return job.job.spec.state == "Suspended" or queued(job)
+
+
+def dequeued(job: ResolvedJob) -> bool:
+    """A Suspended job under Kueue is not generated. Kueue resumes any suspended job it
+    has admitted, and Argo CD must leave the suspend flag to Kueue, so the one way to
+    stop a queued job from Git and give its quota back is to delete it; its claim,
+    config and service account stay, and Running re-creates it (same name) in the queue."""
+    return job.job.spec.state == "Suspended" and queued(job)
+
+
 def training_job_metadata(job: ResolvedJob, name: str) -> dict[str, Any]:
     """Metadata of the job object; also given to a job kept from the previous build."""
     row = workload_of(job).kind
     return metadata(
         name,
         namespace=job.namespace,
-        labels=job_labels(job.name, job.team_name),
+        labels={**job_labels(job.name, job.team_name), **queue_labels(job)},
         annotations=_annotations(
             job,
             wave(row.api_version, row.kind),
@@ -88,7 +103,7 @@ def training_object(job: ResolvedJob) -> dict[str, Any]:
     # to a run becomes a new object instead of an immutable-field sync failure.
     name = job_object_name(job.name, spec, hyperparameter_data(job), suspend)
     if suspend:
-        spec = set_suspended(spec, suspend, job.job.spec.state == "Suspended")
+        spec = set_suspended(spec, suspend, suspended(job))
     return {
         "apiVersion": row.api_version,
         "kind": row.kind,
@@ -99,7 +114,7 @@ def training_object(job: ResolvedJob) -> dict[str, Any]:
 
 def training_job(job: ResolvedJob, obj: dict[str, Any] | None = None) -> Manifest | None:
     """The training object as a manifest; `obj` when the caller has built it already."""
-    if job.job.spec.state == "Completed":
+    if job.job.spec.state == "Completed" or dequeued(job):
         # Never generated again, so neither a prune nor self-heal can make it train again.
         return None
     obj = obj or training_object(job)

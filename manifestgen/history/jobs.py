@@ -26,7 +26,12 @@ from manifestgen.errors import Diagnostic, Severity
 from manifestgen.expand.labels import DIGEST_ANNOTATION, RUN_DIGEST_ANNOTATION
 from manifestgen.expand.naming import job_object_name
 from manifestgen.expand.pod import checkpoint_claim_name
-from manifestgen.expand.workload import set_suspended, training_job_metadata
+from manifestgen.expand.workload import (
+    dequeued,
+    set_suspended,
+    suspended,
+    training_job_metadata,
+)
 from manifestgen.history.changes import changed_paths, references, summarize_paths
 from manifestgen.history.previous import PreviousBuild
 from manifestgen.kinds.catalog import ApiKind
@@ -129,7 +134,7 @@ def _kept(job: ResolvedJob, current: Manifest, before: _Previous) -> Manifest:
     assert kind is not None  # _why_not_kept checked it
     spec = before.obj["spec"]
     if kind.suspend is not None:
-        spec = set_suspended(spec, kind.suspend, job.job.spec.state == "Suspended")
+        spec = set_suspended(spec, kind.suspend, suspended(job))
     obj = {**before.obj, "metadata": training_job_metadata(job, before.name), "spec": spec}
     return Manifest(obj, current.origin, current.target)
 
@@ -190,6 +195,14 @@ def settle_job(
 
 
 def _completed(job: ResolvedJob, before: _Previous) -> Diagnostic:
+    if dequeued(job):
+        return _note(
+            "MG360",
+            job,
+            f"job {job.name!r} is Suspended on a Kueue cluster: {before.obj.get('kind')} "
+            f"{before.name!r} is no longer generated, so Argo CD deletes it and its quota is "
+            "free; its claim and config stay, and Running queues it again",
+        )
     return _note(
         "MG525",
         job,

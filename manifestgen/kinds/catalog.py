@@ -50,6 +50,9 @@ class ApiKind:
     suspend: tuple[str, ...] | None = None
     # Where the operator reads its gang-scheduling policy (minAvailable, queue, priority).
     gang: tuple[str, ...] | None = None
+    # What Kueue writes into a queued object beyond its suspend flag, as jq paths for
+    # Argo CD's ignoreDifferences (pod-template labels are added for every kind).
+    kueue_mutates: tuple[str, ...] = ()
 
     @property
     def api_version(self) -> str:
@@ -89,6 +92,19 @@ def _kubeflow_v1(kind: str, replica_key: str, app: App = "cluster") -> ApiKind:
     )
 
 
+KUEUE_GROUP = "kueue.x-k8s.io"
+KUEUE_VERSIONS = ("v1beta1", "v1beta2")
+
+
+def _kueue(kind: str, namespaced: bool = False, wave_: str = WAVE_CLUSTER) -> tuple[ApiKind, ...]:
+    """A Kueue kind in each API version manifestgen emits (the Platform picks one per
+    cluster: the one its Kueue serves)."""
+    return tuple(
+        ApiKind(KUEUE_GROUP, version, kind, namespaced=namespaced, wave=wave_)
+        for version in KUEUE_VERSIONS
+    )
+
+
 KINDS: tuple[ApiKind, ...] = (
     # Cluster-scoped objects of each cluster's Application.
     ApiKind("", "v1", "Namespace", namespaced=False, wave=WAVE_CLUSTER),
@@ -96,6 +112,12 @@ KINDS: tuple[ApiKind, ...] = (
     ApiKind("karpenter.sh", "v1", "NodePool", namespaced=False, wave=WAVE_CLUSTER),
     # The MIG slices of a pool's nodes, for Karpenter's scheduling simulation.
     ApiKind("karpenter.sh", "v1alpha1", "NodeOverlay", namespaced=False, wave=WAVE_CLUSTER),
+    # Priorities and queues: before the jobs that name them.
+    ApiKind("scheduling.k8s.io", "v1", "PriorityClass", namespaced=False, wave=WAVE_CLUSTER),
+    *_kueue("ResourceFlavor"),
+    *_kueue("ClusterQueue"),
+    *_kueue("WorkloadPriorityClass"),
+    *_kueue("LocalQueue", namespaced=True, wave_=WAVE_SUPPORT),
     # What a job needs beside its training object.
     ApiKind("", "v1", "ConfigMap", namespaced=True, wave=WAVE_SUPPORT),
     ApiKind("", "v1", "PersistentVolumeClaim", namespaced=True, wave=WAVE_SUPPORT),
@@ -155,6 +177,8 @@ KINDS: tuple[ApiKind, ...] = (
         children=ch.trainjob,
         dns1035_name=True,
         suspend=("suspend",),
+        # Kueue puts the flavor's placement in a runtime patch of its own manager.
+        kueue_mutates=('.spec.runtimePatches[] | select(.manager == "kueue.x-k8s.io/manager")',),
     ),
 )
 

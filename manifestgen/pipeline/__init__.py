@@ -18,6 +18,7 @@ from manifestgen.expand.argocd import expand_argocd
 from manifestgen.expand.claims import duplicate_claims
 from manifestgen.expand.cluster import expand_cluster
 from manifestgen.expand.cpu_pool import check_cpu_quota
+from manifestgen.expand.queue_fit import check_queue_fit
 from manifestgen.expand.workload import expand_job
 from manifestgen.manifest import Manifest
 from manifestgen.options import BuildOptions, checked_out_path
@@ -234,6 +235,7 @@ def _expand(
     for cluster in sorted(platform.model.spec.clusters):
         manifests += expand_cluster(platform, cluster, running)
         diagnostics += check_cpu_quota(platform, cluster, running)
+        diagnostics += check_queue_fit(platform, cluster, running)
     manifests += expand_argocd(platform)
     return manifests, diagnostics
 

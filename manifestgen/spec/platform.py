@@ -16,6 +16,7 @@ from manifestgen.spec.base import (
 )
 from manifestgen.spec.catalog.instances import InstanceType
 from manifestgen.spec.json_schema import exactly_one_of
+from manifestgen.spec.scheduling import Priorities, Scheduling
 
 
 class Metadata(SpecModel):
@@ -164,6 +165,9 @@ class Cluster(SpecModel):
         le=1_000_000,
         description="Most vCPUs the cluster's CPU node pools may hold together (whole nodes).",
     )
+    scheduling: Scheduling = Field(
+        default_factory=Scheduling, description="Queueing system and team queues (Kueue)."
+    )
 
 
 class Team(SpecModel):
@@ -292,6 +296,9 @@ class PlatformSpec(SpecModel):
     teams: dict[DnsLabel, Team] = Field(min_length=1, description="Teams that own jobs, by name.")
     defaults: Defaults = Field(
         default_factory=Defaults, description="Settings of jobs that set none themselves."
+    )
+    priorities: Priorities = Field(
+        default_factory=Priorities, description="Priority levels jobs choose from."
     )
     crds: tuple[str, ...] = Field(
         strict=False,

@@ -36,6 +36,8 @@ def check_total_demand(jobs: Sequence[ResolvedJob]) -> Iterator[Diagnostic]:
         total = sum(demand(j) for j in members)
         if quota is None or total <= quota or len(members) < 2:
             continue  # a missing quota or one job alone over it is reported per job
+        if members[0].cluster.scheduling.kueue:
+            continue  # Kueue admits them in turn; the rest wait in their queues
         ordered = sorted(members, key=lambda j: (j.name, j.spec_path))
         parts = ", ".join(f"{j.name} ({demand(j)})" for j in ordered)
         for job in ordered:

@@ -24,6 +24,7 @@ from manifestgen.spec.mig_rules import check_mig_request, check_mig_types
 from manifestgen.spec.parsed import Parsed
 from manifestgen.spec.platform import Platform
 from manifestgen.spec.quantity import parse_quantity
+from manifestgen.spec.queue_rules import check_priority, check_queue_design
 from manifestgen.spec.resolve import ResolvedJob
 from manifestgen.spec.storage import check_claim, check_storage_classes
 from manifestgen.spec.training import TrainingJob
@@ -117,6 +118,7 @@ REFERENCE_RULES: tuple[ReferenceRule, ...] = (
     check_image_tag,
     check_job_name,
     check_egress_networks,
+    check_priority,
 )
 
 
@@ -239,6 +241,7 @@ def check_platform(platform: Parsed[Platform]) -> Iterator[Diagnostic]:
     yield from check_storage_classes(platform)
     yield from check_kubernetes_versions(platform)
     yield from check_gitops(platform)
+    yield from check_queue_design(platform)
 
 
 def _check_platform_names(platform: Parsed[Platform]) -> Iterator[Diagnostic]:

@@ -201,10 +201,14 @@ class TrainingJobSpec(SpecModel):
     run_policy: RunPolicy = Field(
         default_factory=RunPolicy, description="Retries, deadlines and pod clean-up."
     )
+    priority: DnsLabel | None = Field(
+        default=None,
+        description="A priority level of the Platform. Unset: the Platform's default level.",
+    )
     state: JobState = Field(
         default="Running",
         description="Running; Suspended (the operator deletes the pods and keeps the job, "
-        "in place); Completed (the job object is no longer generated, so it never trains "
+        "in place; on a Kueue cluster the job object is removed, freeing its quota); Completed (the job object is no longer generated, so it never trains "
         "again; its claim and config stay).",
     )
 
