@@ -208,8 +208,9 @@ class TrainingJobSpec(SpecModel):
     state: JobState = Field(
         default="Running",
         description="Running; Suspended (the operator deletes the pods and keeps the job, "
-        "in place; on a Kueue cluster the job object is removed, freeing its quota); Completed (the job object is no longer generated, so it never trains "
-        "again; its claim and config stay).",
+        "in place; on a Kueue cluster the job object is removed, freeing its quota); "
+        "Completed (the job object is no longer generated, so it never trains again; its "
+        "claim and config stay).",
     )
 
     @property
