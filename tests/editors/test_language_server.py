@@ -107,7 +107,7 @@ def _position(text: str, prefix: str) -> tuple[int, int]:
 # (line replaced in the job, its new start where completion is asked, labels offered)
 COMPLETIONS = [
     ("  team: research\n", "  team: ", ["recsys", "research"]),
-    ("  cluster: prod-use1\n", "  cluster: ", ["prod-use1"]),
+    ("  cluster: prod-use1\n", "  cluster: ", ["prod-use1", "train-usw2"]),
     ("    type: a100-80gb\n", "    type: ", ["a100-80gb", "a100-80gb-mig", "h100-80gb"]),
 ]
 
