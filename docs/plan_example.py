@@ -84,13 +84,19 @@ def _change(root: Path) -> None:
     suspended = "  nodes: 1\n  state: Suspended\n"
     _edit(specs / "jobs" / "llama-finetune.yaml", "  nodes: 1\n", suspended)
     (specs / "jobs" / "ctr-model.yaml").unlink()
+    # The Kueue cluster's jobs need recsys's queue (one lends to the other).
+    (specs / "jobs" / "ranker-queued.yaml").unlink()
+    (specs / "jobs" / "sft-queued.yaml").unlink()
     platform = specs / "platform.yaml"
     _edit(platform, "        a100-80gb: 64\n", "        a100-80gb: 96\n")
     text = platform.read_text(encoding="utf-8")
-    recsys = re.search(r"    recsys:\n(?:      .*\n)+", text)
-    if recsys is None:
-        raise SystemExit("platform.yaml: team recsys not found; update docs/plan_example.py")
-    platform.write_text(text.replace(recsys.group(0), ""), encoding="utf-8")
+    # The team, and its queue on the Kueue cluster.
+    for block in (r"^    recsys:\n(?:      .*\n)+", r"^          recsys:\n(?:            .*\n)+"):
+        recsys = re.search(block, text, re.MULTILINE)
+        if recsys is None:
+            raise SystemExit("platform.yaml: team recsys not found; update docs/plan_example.py")
+        text = text.replace(recsys.group(0), "")
+    platform.write_text(text, encoding="utf-8")
     (specs / "jobs" / "bert-finetune.yaml").write_text(_tutorial_job(), encoding="utf-8")
 
 
