@@ -16,11 +16,28 @@ from tests.support import REPO_ROOT
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+_TOPOLOGY = "flavors never name a topology (topologyName), which these rules guard"
+
 # Update rules on fields manifestgen never writes: (kind, schema path, rule) and why.
 NEVER_SET = {
     ("NodePool", ("spec",), "has(self.replicas) == has(oldSelf.replicas)"): (
         "static NodePools (spec.replicas) are never generated"
     ),
+    (
+        "ResourceFlavor",
+        ("spec",),
+        "!has(oldSelf.topologyName) || (has(self.nodeLabels) == has(oldSelf.nodeLabels) && (!has(self.nodeLabels) || self.nodeLabels == oldSelf.nodeLabels))",
+    ): _TOPOLOGY,
+    (
+        "ResourceFlavor",
+        ("spec",),
+        "!has(oldSelf.topologyName) || (has(self.tolerations) == has(oldSelf.tolerations) && (!has(self.tolerations) || self.tolerations == oldSelf.tolerations))",
+    ): _TOPOLOGY,
+    (
+        "ResourceFlavor",
+        ("spec",),
+        "!has(oldSelf.topologyName) || (has(self.topologyName) && self.topologyName == oldSelf.topologyName)",
+    ): _TOPOLOGY,
 }
 
 

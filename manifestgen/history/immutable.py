@@ -57,6 +57,9 @@ IMMUTABLE_FIELDS: tuple[Immutable, ...] = (
     Immutable("PersistentVolumeClaim", ("spec", "volumeName")),
     Immutable("PersistentVolumeClaim", ("spec", "selector")),
     Immutable("PersistentVolumeClaim", ("spec", "dataSource")),
+    # Never differs under one name (the LocalQueue is named after its ClusterQueue), but
+    # the API server would refuse it, so a hand-edited out/ is caught too.
+    Immutable("LocalQueue", ("spec", "clusterQueue")),
     Immutable("NodePool", ("spec", "template", "spec", "nodeClassRef", "group")),
     Immutable("NodePool", ("spec", "template", "spec", "nodeClassRef", "kind")),
 )
