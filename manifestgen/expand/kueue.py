@@ -15,8 +15,9 @@ from decimal import Decimal
 from typing import Any
 
 from manifestgen.expand.cpu_pool import CPU_TAINT, SIDE_POD_CAPACITY, cpu_placement
+from manifestgen.expand.gpu_resources import gpu_resource_name, node_labels, taint_key
 from manifestgen.expand.labels import SYNC_OPTIONS, SYNC_WAVE, metadata, provenance
-from manifestgen.expand.pod import CAPACITY_TYPE_LABEL, EFA_RESOURCE, GPU_PRODUCT_LABEL
+from manifestgen.expand.pod import CAPACITY_TYPE_LABEL, EFA_RESOURCE
 from manifestgen.kinds.catalog import KUEUE_GROUP, wave
 from manifestgen.manifest import Manifest, Origin, Target
 from manifestgen.spec.capacity import allocatable, gpu_instances
@@ -90,7 +91,8 @@ def job_requests(job: ResolvedJob) -> dict[str, Amounts]:
         "memory": parse_quantity(spec.resources.memory),
     }
     if job.gpu_type is not None and spec.gpu is not None:
-        per_pod[job.gpu_type.resource_name] = Decimal(spec.gpu.per_node)
+        resource = gpu_resource_name(job.gpu_type, spec.gpu.mig_profile)
+        per_pod[resource] = Decimal(spec.gpu.per_node)
         if job.efa_per_node:
             per_pod[EFA_RESOURCE] = Decimal(job.efa_per_node)
     _add(requests, flavor_name(job.gpu_type_name, spec.capacity_type), per_pod, job.max_nodes)
@@ -241,8 +243,8 @@ def _flavor_placement(spec: PlatformSpec, gpu_type_name: str | None, capacity: s
         labels = {CAPACITY_TYPE_LABEL: capacity, **cpu_placement(capacity)["nodeSelector"]}
         return {"nodeLabels": dict(sorted(labels.items())), "nodeTaints": [dict(CPU_TAINT)]}
     gpu_type = spec.gpus[gpu_type_name]
-    labels = {CAPACITY_TYPE_LABEL: capacity, GPU_PRODUCT_LABEL: gpu_type.product}
-    taint = {"effect": "NoSchedule", "key": gpu_type.resource_name, "value": "true"}
+    labels = {CAPACITY_TYPE_LABEL: capacity, **node_labels(gpu_type)}
+    taint = {"effect": "NoSchedule", "key": taint_key(gpu_type), "value": "true"}
     return {"nodeLabels": dict(sorted(labels.items())), "nodeTaints": [taint]}
 
 
