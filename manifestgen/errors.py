@@ -180,6 +180,8 @@ CODES: Final[dict[str, str]] = {
     "MG384": "GPU request does not match the GPU type's MIG layout",
     "MG385": "more MIG slices per node than a node has",
     "MG386": "MIG slices CUDA or NCCL cannot use as asked",
+    "MG387": "metrics port taken by the operator or launcher",
+    "MG388": "job metrics on a cluster without monitoring",
     # Generated output
     "MG401": "generated object fails its schema",
     "MG402": "kinds not checked against an upstream CRD (metadata and pod templates only)",

@@ -52,6 +52,13 @@ def _destinations(spec: PlatformSpec, clusters: Iterable[str]) -> list[dict[str,
         for c in clusters
         for namespace in cluster_namespaces(spec, c)
     }
+    # The monitors and rules that live beside the cluster's Prometheus (not its namespace:
+    # that belongs to whoever installed Prometheus, so it is not whitelisted).
+    pairs |= {
+        (spec.clusters[c].argocd.server, monitoring.prometheus.namespace)
+        for c in clusters
+        if (monitoring := spec.clusters[c].monitoring) is not None and cluster_namespaces(spec, c)
+    }
     return [{"namespace": ns, "server": server} for server, ns in sorted(pairs)]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from manifestgen.expand.argocd_apps import cluster_namespaces
 from manifestgen.expand.cpu_pool import CPU_TAINT, cpu_demands, cpu_limits, cpu_requirements
 from manifestgen.expand.gpu_pool import gpu_requirements
 from manifestgen.expand.gpu_resources import node_labels, taint_key
@@ -19,6 +20,7 @@ from manifestgen.expand.labels import (
     provenance,
 )
 from manifestgen.expand.mig_pool import overlay_spec, pool_limits
+from manifestgen.expand.monitoring import cluster_monitoring
 from manifestgen.expand.pod import CAPACITY_TYPE_LABEL
 from manifestgen.kinds.catalog import wave
 from manifestgen.manifest import Manifest, Origin, Target
@@ -217,8 +219,12 @@ def node_overlay(
 def expand_cluster(
     platform: Parsed[Platform], cluster: str, jobs: Sequence[ResolvedJob]
 ) -> list[Manifest]:
-    """Namespaces for the teams allowed here, and the node pools this cluster's jobs use."""
+    """Namespaces for the teams allowed here, the node pools this cluster's jobs use, and
+    the cluster's monitoring."""
     manifests = namespaces(platform, cluster)
+    manifests += cluster_monitoring(
+        platform, cluster, cluster_namespaces(platform.model.spec, cluster)
+    )
     here = [j for j in jobs if j.cluster_name == cluster]
     pools = sorted(
         {(j.gpu_type_name or "", j.job.spec.capacity_type) for j in here}

@@ -13,6 +13,7 @@ from typing import Any
 from manifestgen.expand.cpu_pool import SIDE_POD_CAPACITY, cpu_placement
 from manifestgen.expand.gpu_resources import gpu_amounts, gpu_placement
 from manifestgen.expand.labels import JOB_LABEL, job_labels
+from manifestgen.expand.monitoring import metrics_port
 from manifestgen.spec.resolve import ResolvedJob, default_shared_memory
 from manifestgen.spec.training import SidePods
 
@@ -194,6 +195,10 @@ def pod_template(
     variables = env(job)
     if variables:
         container["env"] = variables
+    port = metrics_port(job) if side is None else None
+    if port is not None:
+        # Only the training pods serve the job's metrics; the PodMonitor finds them by name.
+        container["ports"] = [port]
     container |= {
         "resources": resources(job) if side is None else side_resources(side),
         "securityContext": container_security(job),
@@ -224,6 +229,12 @@ def pod_template(
     return {"metadata": metadata, "spec": pod}
 
 
+def add_port(container: dict[str, Any], port: dict[str, Any]) -> None:
+    """Add an operator's port to a container, beside a metrics port, sorted by number."""
+    ports = [*container.get("ports", []), port]
+    container["ports"] = sorted(ports, key=lambda p: int(p["containerPort"]))
+
+
 # Where each part of a replica's pod spec comes from in the TrainingJob spec.
 POD_FIELD_MAP: tuple[tuple[tuple[str | int, ...], tuple[str | int, ...]], ...] = (
     (("containers", 0, "image"), ("spec", "image")),
@@ -231,6 +242,7 @@ POD_FIELD_MAP: tuple[tuple[tuple[str | int, ...], tuple[str | int, ...]], ...] =
     (("containers", 0, "args"), ("spec", "args")),
     (("containers", 0, "env"), ("spec", "env")),
     (("containers", 0, "resources"), ("spec", "resources")),
+    (("containers", 0, "ports"), ("spec", "metrics")),
     (("volumes",), ("spec",)),
     (("nodeSelector",), ("spec", "capacityType")),
     (("tolerations",), ("spec", "gpu")),

@@ -17,6 +17,7 @@ from manifestgen.expand.labels import (
     metadata,
     provenance_of,
 )
+from manifestgen.expand.monitoring import pod_monitor, progress_rule, scrape_ingress
 from manifestgen.expand.naming import job_object_name, run_digest, without_path
 from manifestgen.expand.pod import (
     POD_FIELD_MAP,
@@ -209,6 +210,10 @@ def network_policy(job: ResolvedJob) -> Manifest:
         if rule.ports:
             entry["ports"] = [{"port": port, "protocol": rule.protocol} for port in rule.ports]
         egress.append(entry)
+    ingress: list[dict[str, Any]] = [{"from": [own_pods]}]
+    scrape = scrape_ingress(job)
+    if scrape is not None:
+        ingress.append(scrape)
     obj = {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",
@@ -220,7 +225,7 @@ def network_policy(job: ResolvedJob) -> Manifest:
         ),
         "spec": {
             "egress": egress,
-            "ingress": [{"from": [own_pods]}],
+            "ingress": ingress,
             "podSelector": own_pods["podSelector"],
             "policyTypes": ["Ingress", "Egress"],
         },
@@ -235,6 +240,8 @@ JOB_EXPANDERS: tuple[Callable[[ResolvedJob], Manifest | None], ...] = (
     hyperparameters,
     checkpoint_claim,
     network_policy,
+    pod_monitor,
+    progress_rule,
 )
 
 

@@ -123,6 +123,10 @@ KINDS: tuple[ApiKind, ...] = (
     ApiKind("", "v1", "PersistentVolumeClaim", namespaced=True, wave=WAVE_SUPPORT),
     ApiKind("", "v1", "ServiceAccount", namespaced=True, wave=WAVE_SUPPORT),
     ApiKind("networking.k8s.io", "v1", "NetworkPolicy", namespaced=True, wave=WAVE_SUPPORT),
+    # prometheus-operator: what Prometheus scrapes and the alerts it evaluates.
+    ApiKind("monitoring.coreos.com", "v1", "PodMonitor", namespaced=True, wave=WAVE_SUPPORT),
+    ApiKind("monitoring.coreos.com", "v1", "ServiceMonitor", namespaced=True, wave=WAVE_SUPPORT),
+    ApiKind("monitoring.coreos.com", "v1", "PrometheusRule", namespaced=True, wave=WAVE_SUPPORT),
     # Training jobs.
     _kubeflow_v1("PyTorchJob", "pytorchReplicaSpecs"),
     # The operator's TFJob webhook refuses names that are not DNS-1035 labels ("3d-unet").

@@ -143,6 +143,58 @@ class StorageClass(SpecModel):
     )
 
 
+class Prometheus(SpecModel):
+    """The prometheus-operator Prometheus that scrapes the cluster's training jobs."""
+
+    namespace: DnsLabel = Field(
+        default="monitoring", description="Namespace the Prometheus runs in."
+    )
+    pod_labels: dict[str, str] = Field(
+        default_factory=lambda: {"app.kubernetes.io/name": "prometheus"},
+        min_length=1,
+        description="Labels of the Prometheus pods: the jobs' NetworkPolicies admit "
+        "scrapes from them only.",
+    )
+    monitor_labels: dict[str, str] = Field(
+        default_factory=dict,
+        description="Labels its podMonitorSelector and serviceMonitorSelector need, e.g. "
+        "{release: kube-prometheus-stack}.",
+    )
+    rule_labels: dict[str, str] = Field(
+        default_factory=dict, description="Labels its ruleSelector needs."
+    )
+
+
+class DcgmExporter(SpecModel):
+    """The GPU operator's DCGM exporter Service, scraped for GPU metrics."""
+
+    namespace: DnsLabel = Field(
+        default="gpu-operator", description="Namespace of the exporter's Service."
+    )
+    labels: dict[str, str] = Field(
+        default_factory=lambda: {"app": "nvidia-dcgm-exporter"},
+        min_length=1,
+        description="Labels that select the exporter's Service.",
+    )
+    port: str = Field(
+        default="gpu-metrics",
+        pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+        max_length=15,
+        description="Name of the Service's metrics port.",
+    )
+
+
+class Monitoring(SpecModel):
+    """prometheus-operator monitoring of the cluster's training (README "Monitoring")."""
+
+    prometheus: Prometheus = Field(
+        default_factory=Prometheus, description="The Prometheus that scrapes the jobs."
+    )
+    dcgm_exporter: DcgmExporter = Field(
+        default_factory=DcgmExporter, description="The DCGM exporter of the GPU nodes."
+    )
+
+
 class Cluster(SpecModel):
     kubernetes_version: str = Field(
         pattern=r"^1\.[0-9]{2}$", description='Minor version, e.g. "1.33"; picks the schemas.'
@@ -167,6 +219,11 @@ class Cluster(SpecModel):
     )
     scheduling: Scheduling = Field(
         default_factory=Scheduling, description="Queueing system and team queues (Kueue)."
+    )
+    monitoring: Monitoring | None = Field(
+        default=None,
+        description="prometheus-operator runs here: scrape the DCGM exporter and the jobs' "
+        "metrics, and alert on idle GPUs, restarts and stalled training.",
     )
 
 

@@ -21,6 +21,7 @@ from manifestgen.spec.gitops_rules import check_gitops
 from manifestgen.spec.image import from_registry, parse_image
 from manifestgen.spec.kubernetes_rules import check_kubernetes_versions
 from manifestgen.spec.mig_rules import check_mig_request, check_mig_types
+from manifestgen.spec.monitoring_rules import check_metrics
 from manifestgen.spec.parsed import Parsed
 from manifestgen.spec.platform import Platform
 from manifestgen.spec.quantity import parse_quantity
@@ -227,6 +228,7 @@ JOB_RULES: tuple[JobRule, ...] = (
     check_fit,
     check_claim,
     check_mig_request,
+    check_metrics,
 )
 
 

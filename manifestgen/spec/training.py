@@ -138,6 +138,22 @@ class SidePods:
     field: tuple[str, ...] = ("spec",)
 
 
+class Metrics(SpecModel):
+    """The training container serves Prometheus metrics; see README "Monitoring"."""
+
+    port: int = Field(ge=1024, le=65535, description="Container port of the metrics endpoint.")
+    path: AbsolutePath = Field(default="/metrics", description="HTTP path of the endpoint.")
+    interval: str = Field(
+        default="30s", pattern=r"^[0-9]+(s|m)$", description="How often Prometheus scrapes it."
+    )
+    progress_metric: str = Field(
+        default="training_steps_total",
+        pattern=r"^[a-zA-Z_:][a-zA-Z0-9_:]*$",
+        description="A counter the job increments every optimizer step; the job's "
+        "no-progress alert fires when it stops growing while the pods run.",
+    )
+
+
 class TrainingJobSpec(SpecModel):
     """What every workload's spec has. Each workload (manifestgen.workloads) narrows
     `framework` to its own value and adds the fields only it understands."""
@@ -189,6 +205,11 @@ class TrainingJobSpec(SpecModel):
         default=(),
         strict=False,
         description="Networks the pods may reach besides each other and DNS (all else is denied).",
+    )
+    metrics: Metrics | None = Field(
+        default=None,
+        description="A metrics endpoint Prometheus scrapes (a PodMonitor), with a no-progress "
+        "alert; needs monitoring on the cluster.",
     )
     hyperparameters: dict[
         Annotated[str, Field(pattern=r"^[-._a-zA-Z0-9]+$")], HyperparameterValue

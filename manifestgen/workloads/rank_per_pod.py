@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import Field
 
 from manifestgen.errors import Diagnostic, JsonPath, Severity
-from manifestgen.expand.pod import pod_template
+from manifestgen.expand.pod import add_port, pod_template
 from manifestgen.spec.resolve import ResolvedJob
 from manifestgen.spec.training import SidePods, TrainingJobSpec
 from manifestgen.workloads.base import WorkloadRule
@@ -68,7 +68,7 @@ def template(
     server adds is a field Argo CD reports as drift."""
     pod = pod_template(job, op.container, side=side, zone_peers=zone_peers)
     container = pod["spec"]["containers"][0]
-    container["ports"] = [{"containerPort": op.port, "name": op.port_name, "protocol": "TCP"}]
+    add_port(container, {"containerPort": op.port, "name": op.port_name, "protocol": "TCP"})
     return pod
 
 

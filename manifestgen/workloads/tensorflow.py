@@ -26,7 +26,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from manifestgen.errors import Diagnostic, JsonPath
-from manifestgen.expand.pod import pod_template
+from manifestgen.expand.pod import add_port, pod_template
 from manifestgen.kinds.catalog import BY_GVK
 from manifestgen.spec.base import Quantity, SpecModel
 from manifestgen.spec.resolve import ResolvedJob
@@ -126,7 +126,7 @@ def _template(job: ResolvedJob, side: SidePods | None = None) -> dict[str, Any]:
     # coordinator (see expand/pod.same_zone).
     template = pod_template(job, CONTAINER, side=side, zone_peers={REPLICA_TYPE_LABEL: "worker"})
     (container,) = template["spec"]["containers"]
-    container["ports"] = [dict(PORT)]
+    add_port(container, dict(PORT))
     return template
 
 
