@@ -18,6 +18,7 @@ from manifestgen.cli.paths import display_prefix, rebase_diagnostics, rebase_pat
 from manifestgen.errors import Diagnostic, SourceLocation, UsageError
 from manifestgen.options import DEFAULT_LOCK_TIMEOUT, BuildOptions, Mode
 from manifestgen.report import REPORTERS, Summary
+from manifestgen.report.progress import display_for, showing
 
 if TYPE_CHECKING:
     from manifestgen.pipeline import BuildResult
@@ -78,7 +79,9 @@ def run_build_command(args: argparse.Namespace) -> int:
 
     cwd = Path.cwd()
     options = options_from(args, cwd)
-    result = run(options)
+    display = display_for(sys.stderr, quiet=args.quiet, text_output=args.format == "text")
+    with showing(display):
+        result = run(options)
     diagnostics = list(result.diagnostics)
     if getattr(args, "drift_only", False):
         diagnostics = _drift_only(diagnostics, args.command, options)

@@ -24,6 +24,7 @@ from manifestgen.manifest import Manifest
 from manifestgen.options import BuildOptions, checked_out_path
 from manifestgen.pipeline.credentials import check_credentials
 from manifestgen.render.tree import OutputTree, render_tree
+from manifestgen.report.progress import report
 from manifestgen.source.discover import discover, discover_spec_files
 from manifestgen.source.load_cache import LoadCache, Loaded
 from manifestgen.source.loader import load_source
@@ -109,7 +110,10 @@ def _load_specs(options: BuildOptions, sources: Sources | None) -> _Specs:
     if sources is not None:
         specs.files = len(sources)
     load = _loader(options)
-    for rel, text in _read_specs(options, specs) if sources is None else sources:
+    for read, (rel, text) in enumerate(
+        _read_specs(options, specs) if sources is None else sources, start=1
+    ):
+        report("reading specs", read, specs.files)
         documents, problems = load(rel, text)
         specs.diagnostics += problems
         for document in documents:
@@ -227,7 +231,9 @@ def _expand(
     the cluster objects still count every job, whose specs are all resolved."""
     manifests: list[Manifest] = []
     diagnostics: list[Diagnostic] = []
-    for job in jobs if only is None else [j for j in jobs if j.spec_path in only]:
+    expanded = jobs if only is None else [j for j in jobs if j.spec_path in only]
+    for done, job in enumerate(expanded, start=1):
+        report("expanding jobs", done, len(expanded))
         generated, problems = expand_job(job)
         manifests += generated
         diagnostics += problems

@@ -18,6 +18,7 @@ from manifestgen.errors import Diagnostic, Related, Severity, SourceLocation
 from manifestgen.manifest import Manifest
 from manifestgen.options import BuildOptions, crds_from_environment
 from manifestgen.render.layout import ARGOCD_DIR, path_of
+from manifestgen.report.progress import report
 from manifestgen.spec.kubernetes_rules import check_kubernetes_versions
 from manifestgen.spec.parsed import Parsed
 from manifestgen.spec.platform import Platform
@@ -150,7 +151,8 @@ def check_manifests(
         return diagnostics, ()
     unchecked: set[str] = set()
     out_dir = options.out_dir.as_posix()
-    for manifest in manifests:
+    for done, manifest in enumerate(manifests, start=1):
+        report("checking objects", done, len(manifests))
         outcome: CheckOutcome = validators[versions[manifest.target.cluster or ARGOCD_DIR]].check(
             manifest.obj
         )

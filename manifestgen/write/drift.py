@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from manifestgen.render.tree import OutputTree
+from manifestgen.report.progress import report
 from manifestgen.write.lock import DEFAULT_LOCK_TIMEOUT, out_lock
 from manifestgen.write.scan import OutScan, scan_out
 
@@ -35,7 +36,8 @@ def compare(scan: OutScan, tree: OutputTree) -> Drift:
     missing, stale, conflicts = [], [], []
     directories = _directories(scan)
     files = {*scan.owned, *scan.foreign}
-    for rel, content in tree.items():
+    for done, (rel, content) in enumerate(tree.items(), start=1):
+        report("comparing files", done, len(tree))
         if rel in scan.owned:
             if scan.owned[rel] != content:
                 stale.append(rel)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from manifestgen.render.tree import OutputTree
+from manifestgen.report.progress import report
 from manifestgen.write import swap
 from manifestgen.write.drift import Drift, compare
 from manifestgen.write.durable import create_file, flush_tree, sync_directory
@@ -137,7 +138,9 @@ def _stage(
         _make_parents(target.parent, made)
         os.link(out_dir / rel, target, follow_symlinks=False)
     written = []
-    for rel in sorted((*drift.missing, *drift.stale)):
+    changed = sorted((*drift.missing, *drift.stale))
+    for done, rel in enumerate(changed, start=1):
+        report("writing files", done, len(changed))
         target = staging / rel
         _make_parents(target.parent, made)
         create_file(target, tree[rel])
