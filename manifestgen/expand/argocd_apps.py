@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from manifestgen.expand.argocd_ignore import with_kueue_ignores
 from manifestgen.expand.labels import MANAGED_BY, metadata, provenance
 from manifestgen.manifest import Manifest, Origin, Target
 from manifestgen.render.layout import ARGOCD_DIR
@@ -88,11 +89,15 @@ def application(platform: Parsed[Platform], cluster_name: str) -> Manifest:
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "Application",
         "metadata": _with_finalizer(meta, spec.gitops),
-        "spec": _app_spec(
-            spec.gitops,
-            cluster_destination(spec, cluster_name),
-            cluster.argocd.project,
-            f"{spec.gitops.path}/{cluster_name}",
+        "spec": with_kueue_ignores(
+            _app_spec(
+                spec.gitops,
+                cluster_destination(spec, cluster_name),
+                cluster.argocd.project,
+                f"{spec.gitops.path}/{cluster_name}",
+            ),
+            spec,
+            [cluster_name],
         ),
     }
     return Manifest(obj, Origin(platform.document, part), ARGOCD)
@@ -141,7 +146,9 @@ def application_set(platform: Parsed[Platform]) -> list[Manifest]:
             "syncPolicy": {"preserveResourcesOnDeletion": not gitops.resources_finalizer},
             "template": {
                 "metadata": template_meta,
-                "spec": _app_spec(gitops, destination, "{{.project}}", "{{.path}}"),
+                "spec": with_kueue_ignores(
+                    _app_spec(gitops, destination, "{{.project}}", "{{.path}}"), spec, spec.clusters
+                ),
             },
         },
     }

@@ -1,6 +1,10 @@
 -- Health of a Kubeflow training job from its status conditions.
 -- Succeeded and Failed are final; Suspended (queued by Kueue) must not read as Degraded.
 local hs = {status = "Progressing", message = "Waiting for the job to start"}
+-- Created suspended (Kueue queues it so) and not yet seen by the operator: queued, not starting.
+if obj.spec ~= nil and obj.spec.runPolicy ~= nil and obj.spec.runPolicy.suspend == true then
+  hs = {status = "Suspended", message = "Suspended: waiting for its queue to admit it"}
+end
 if obj.status == nil or obj.status.conditions == nil then
   return hs
 end
