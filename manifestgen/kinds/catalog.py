@@ -110,8 +110,17 @@ KINDS: tuple[ApiKind, ...] = (
     ApiKind("", "v1", "Namespace", namespaced=False, wave=WAVE_CLUSTER),
     ApiKind("karpenter.k8s.aws", "v1", "EC2NodeClass", namespaced=False, wave=WAVE_CLUSTER),
     ApiKind("karpenter.sh", "v1", "NodePool", namespaced=False, wave=WAVE_CLUSTER),
-    # The MIG slices of a pool's nodes, for Karpenter's scheduling simulation.
-    ApiKind("karpenter.sh", "v1alpha1", "NodeOverlay", namespaced=False, wave=WAVE_CLUSTER),
+    # The MIG slices of a pool's nodes, for Karpenter's scheduling simulation. In the jobs'
+    # wave, the last: an overlay Karpenter has not validated (feature gate off) stays
+    # Progressing, and in an earlier wave it would hold back every job of the cluster.
+    ApiKind(
+        "karpenter.sh",
+        "v1alpha1",
+        "NodeOverlay",
+        namespaced=False,
+        wave=WAVE_JOB,
+        health="nodeoverlay_health.lua",
+    ),
     # Priorities and queues: before the jobs that name them.
     ApiKind("scheduling.k8s.io", "v1", "PriorityClass", namespaced=False, wave=WAVE_CLUSTER),
     *_kueue("ResourceFlavor"),
