@@ -7,6 +7,7 @@ from typing import Any
 
 from manifestgen.errors import Diagnostic
 from manifestgen.expand.api_limits import api_limit_problems
+from manifestgen.expand.gang import with_gang
 from manifestgen.expand.kueue import queue_labels, queued
 from manifestgen.expand.labels import (
     RETAINED,
@@ -99,7 +100,7 @@ def training_object(job: ResolvedJob) -> dict[str, Any]:
     workload = workload_of(job)
     row = workload.kind
     suspend = row.suspend or ()
-    spec = workload.build_spec(job)
+    spec = with_gang(job, row, workload.build_spec(job))
     # The hash covers what the pods will see, hyperparameters included, so any change
     # to a run becomes a new object instead of an immutable-field sync failure.
     name = job_object_name(job.name, spec, hyperparameter_data(job), suspend)

@@ -83,10 +83,12 @@ class TeamQueue(SpecModel):
 class Scheduling(SpecModel):
     """The cluster's queueing system and, for Kueue, its queues."""
 
-    system: Literal["none", "kueue"] = Field(
+    system: Literal["none", "kueue", "volcano", "coscheduling"] = Field(
         default="none",
         description="none: jobs start when created; kueue: jobs are created suspended and "
-        "Kueue admits them against their team's quota.",
+        "Kueue admits them against their team's quota; volcano, coscheduling: each job's pods "
+        "are gang-scheduled (all or none) by Volcano or the scheduler-plugins coscheduling "
+        "plugin.",
     )
     kueue_api_version: KueueApiVersion = Field(
         default="v1beta2",

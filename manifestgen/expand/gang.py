@@ -1,0 +1,93 @@
+"""Gang scheduling on clusters whose scheduling system is Volcano or the coscheduling
+plugin: every pod of a job scheduled together, or none.
+
+The operators create the PodGroup themselves from the kind's scheduling policy (the
+catalog row's `gang` path) once their gang scheduling is enabled, and set the pods'
+schedulerName. manifestgen writes both out so the PodGroup is what the job needs:
+`minAvailable` counts every pod the operator creates at once, CPU side pods (parameter
+servers, chiefs, launchers) included, and leaves out a replica type the operator only
+creates after the others are ready, which a PodGroup counting it would wait for for ever.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from manifestgen.kinds.catalog import ApiKind, pod_template_paths
+from manifestgen.spec.resolve import ResolvedJob
+
+SCHEDULER_NAMES: Mapping[str, str] = {
+    "volcano": "volcano",
+    # The scheduler-plugins chart runs the coscheduling plugin as a second scheduler.
+    "coscheduling": "scheduler-plugins-scheduler",
+}
+
+# (group, version, kind) -> (spec field, value, replica type created later): the MPI
+# Operator creates the launcher only once every worker is ready (WaitForWorkersReady).
+CREATED_LATER: Mapping[tuple[str, str, str], tuple[str, str, str]] = {
+    ("kubeflow.org", "v2beta1", "MPIJob"): (
+        "launcherCreationPolicy",
+        "WaitForWorkersReady",
+        "Launcher",
+    ),
+}
+
+
+def gang_system(job: ResolvedJob) -> str | None:
+    system = job.cluster.scheduling.system
+    return system if system in SCHEDULER_NAMES else None
+
+
+def min_available(row: ApiKind, spec: Mapping[str, Any]) -> int:
+    """Pods the operator creates together: the replicas of every replica spec, less a
+    replica type it creates only after the others are ready."""
+    later = CREATED_LATER.get(row.gvk)
+    skip = later[2] if later is not None and spec.get(later[0]) == later[1] else None
+    total = 0
+    for path in pod_template_paths({"spec": spec}, row):
+        replica_type, replica = path[-2], _get({"spec": spec}, path[:-1])
+        if replica_type != skip:
+            total += int(replica.get("replicas", 1))
+    return total
+
+
+def _get(obj: Any, path: tuple[str | int, ...]) -> Any:
+    for part in path:
+        obj = obj[part]
+    return obj
+
+
+def with_gang(job: ResolvedJob, row: ApiKind, spec: dict[str, Any]) -> dict[str, Any]:
+    """The training object's spec with its scheduling policy and the pods' scheduler,
+    on a cluster that gang-schedules; unchanged elsewhere."""
+    system = gang_system(job)
+    if system is None or row.gang is None:
+        return spec
+    policy: dict[str, Any] = {"minAvailable": min_available(row, spec)}
+    priority = job.job.spec.priority or job.platform.spec.priorities.default
+    if priority is not None:
+        policy["priorityClass"] = priority
+    result: dict[str, Any] = _copy(spec)
+    for path in pod_template_paths({"spec": result}, row):
+        pod = _get({"spec": result}, (*path, "spec"))
+        pod["schedulerName"] = SCHEDULER_NAMES[system]
+        pod_sorted = dict(sorted(pod.items()))
+        pod.clear()
+        pod.update(pod_sorted)
+    holder = result
+    for part in row.gang[:-1]:
+        holder = holder.setdefault(part, {})
+    holder[row.gang[-1]] = dict(sorted(policy.items()))
+    holder_sorted = dict(sorted(holder.items()))
+    holder.clear()
+    holder.update(holder_sorted)
+    return result
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
