@@ -182,6 +182,11 @@ CODES: Final[dict[str, str]] = {
     "MG386": "MIG slices CUDA or NCCL cannot use as asked",
     "MG387": "metrics port taken by the operator or launcher",
     "MG388": "job metrics on a cluster without monitoring",
+    # Team isolation
+    "MG370": "team's jobs exceed its namespace quota",
+    "MG371": "quota for a cluster the team does not use",
+    "MG372": "quota names a GPU resource nothing advertises",
+    "MG373": "LimitRange default above the quota",
     # Generated output
     "MG401": "generated object fails its schema",
     "MG402": "kinds not checked against an upstream CRD (metadata and pod templates only)",

@@ -22,6 +22,7 @@ from manifestgen.expand.labels import (
 from manifestgen.expand.mig_pool import overlay_spec, pool_limits
 from manifestgen.expand.monitoring import cluster_monitoring
 from manifestgen.expand.pod import CAPACITY_TYPE_LABEL
+from manifestgen.expand.tenancy import pod_security_labels, team_objects
 from manifestgen.kinds.catalog import wave
 from manifestgen.manifest import Manifest, Origin, Target
 from manifestgen.spec.parsed import Parsed
@@ -47,13 +48,12 @@ def _subtree(data: Any, path: tuple[str, ...]) -> Any:
 
 def namespaces(platform: Parsed[Platform], cluster: str) -> list[Manifest]:
     spec = platform.model.spec
-    profile = spec.defaults.security_profile
     result = []
     for team_name, team in sorted(spec.teams.items()):
         if cluster not in team.clusters:
             continue
         part = ("spec", "teams", team_name)
-        labels = {TEAM_LABEL: team_name, "pod-security.kubernetes.io/enforce": profile}
+        labels = {TEAM_LABEL: team_name, **pod_security_labels(spec, team)}
         obj = {
             "apiVersion": "v1",
             "kind": "Namespace",
@@ -65,6 +65,7 @@ def namespaces(platform: Parsed[Platform], cluster: str) -> list[Manifest]:
             ),
         }
         result.append(Manifest(obj, Origin(platform.document, part), Target(cluster)))
+        result += team_objects(platform, team_name, cluster)
     return result
 
 

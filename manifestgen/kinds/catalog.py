@@ -62,6 +62,17 @@ class ApiKind:
     def gvk(self) -> GroupVersionKind:
         return (self.group, self.version, self.kind)
 
+    @property
+    def plural(self) -> str:
+        """The resource name RBAC rules use: the API server's own guess from the kind
+        (lower case; -s gets -es, -y gets -ies), which every kind here follows."""
+        lower = self.kind.lower()
+        if lower.endswith("s"):
+            return lower + "es"
+        if lower.endswith("y"):
+            return lower[:-1] + "ies"
+        return lower + "s"
+
     def health_script(self) -> str | None:
         if self.health is None:
             return None
@@ -136,6 +147,11 @@ KINDS: tuple[ApiKind, ...] = (
     ApiKind("monitoring.coreos.com", "v1", "PodMonitor", namespaced=True, wave=WAVE_SUPPORT),
     ApiKind("monitoring.coreos.com", "v1", "ServiceMonitor", namespaced=True, wave=WAVE_SUPPORT),
     ApiKind("monitoring.coreos.com", "v1", "PrometheusRule", namespaced=True, wave=WAVE_SUPPORT),
+    # A team namespace's guardrails (expand/tenancy.py): in place before any job's pods.
+    ApiKind("", "v1", "ResourceQuota", namespaced=True, wave=WAVE_SUPPORT),
+    ApiKind("", "v1", "LimitRange", namespaced=True, wave=WAVE_SUPPORT),
+    ApiKind("rbac.authorization.k8s.io", "v1", "Role", namespaced=True, wave=WAVE_SUPPORT),
+    ApiKind("rbac.authorization.k8s.io", "v1", "RoleBinding", namespaced=True, wave=WAVE_SUPPORT),
     # Training jobs.
     _kubeflow_v1("PyTorchJob", "pytorchReplicaSpecs"),
     # The operator's TFJob webhook refuses names that are not DNS-1035 labels ("3d-unet").

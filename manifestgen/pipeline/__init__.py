@@ -19,6 +19,7 @@ from manifestgen.expand.claims import duplicate_claims
 from manifestgen.expand.cluster import expand_cluster
 from manifestgen.expand.cpu_pool import check_cpu_quota
 from manifestgen.expand.queue_fit import check_queue_fit
+from manifestgen.expand.tenancy_quota import check_team_quotas, has_quota, job_usage
 from manifestgen.expand.workload import expand_job
 from manifestgen.manifest import Manifest
 from manifestgen.options import BuildOptions, checked_out_path
@@ -231,12 +232,20 @@ def _expand(
     the cluster objects still count every job, whose specs are all resolved."""
     manifests: list[Manifest] = []
     diagnostics: list[Diagnostic] = []
+    used = []
     expanded = jobs if only is None else [j for j in jobs if j.spec_path in only]
+    for job in jobs:
+        if only is not None and job.spec_path not in only:
+            # Not reported, but its pods and claims still count against its team's quota.
+            if has_quota(job):
+                used.append(job_usage(job, expand_job(job)[0]))
     for done, job in enumerate(expanded, start=1):
         report("expanding jobs", done, len(expanded))
         generated, problems = expand_job(job)
         manifests += generated
         diagnostics += problems
+        used.append(job_usage(job, generated))
+    diagnostics += check_team_quotas(platform, used)
     running = running_jobs(jobs)
     for cluster in sorted(platform.model.spec.clusters):
         manifests += expand_cluster(platform, cluster, running)

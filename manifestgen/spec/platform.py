@@ -17,6 +17,7 @@ from manifestgen.spec.base import (
 from manifestgen.spec.catalog.instances import InstanceType
 from manifestgen.spec.json_schema import exactly_one_of
 from manifestgen.spec.scheduling import Priorities, Scheduling
+from manifestgen.spec.tenancy import Tenancy
 
 
 class Metadata(SpecModel):
@@ -238,6 +239,7 @@ class Team(SpecModel):
         description="Image prefixes the team may run, e.g. ghcr.io/acme/; a prefix "
         "matches only up to a whole name component.",
     )
+    tenancy: Tenancy | None = Field(default=None, description="Quota, limits, RBAC, Pod Security.")
 
 
 class Defaults(SpecModel):

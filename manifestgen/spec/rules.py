@@ -28,6 +28,7 @@ from manifestgen.spec.quantity import parse_quantity
 from manifestgen.spec.queue_rules import check_priority, check_queue_design
 from manifestgen.spec.resolve import ResolvedJob
 from manifestgen.spec.storage import check_claim, check_storage_classes
+from manifestgen.spec.tenancy_rules import check_tenancy
 from manifestgen.spec.training import TrainingJob
 
 ReferenceRule = Callable[[Parsed[TrainingJob], Platform], Iterable[Diagnostic]]
@@ -244,6 +245,7 @@ def check_platform(platform: Parsed[Platform]) -> Iterator[Diagnostic]:
     yield from check_kubernetes_versions(platform)
     yield from check_gitops(platform)
     yield from check_queue_design(platform)
+    yield from check_tenancy(platform)
 
 
 def _check_platform_names(platform: Parsed[Platform]) -> Iterator[Diagnostic]:
