@@ -237,3 +237,22 @@ def test_the_guardrails_pass_the_kubernetes_schemas(tmp_path: Path, crds_dir: Pa
         assert len(of_kind(objects, kind)) == 1, kind
     found = crd_diagnostics(tmp_path / "checked", [job_spec()], crds_dir, platform_with())
     assert not [d for d in found if d.is_error], found
+
+
+def test_a_quota_on_mig_slices_names_a_resource_the_catalog_advertises(tmp_path: Path) -> None:
+    platform = (CASES / "golden" / "mig" / "specs" / "platform.yaml").read_text()
+    anchor = "  teams:\n"
+    assert anchor in platform
+    head, tail = platform.split(anchor, 1)
+    team_name, rest = tail.split(":\n", 1)
+    block = (
+        "      tenancy:\n        engineers: oidc:mig\n        quota:\n          gpus:\n"
+        "            nvidia.com/mig-1g.10gb: 70\n            nvidia.com/mig-2g.20gb: 1\n"
+    )
+    lines = rest.split("\n")
+    # The team's own keys are the lines indented by six spaces right after its name.
+    end = next(i for i, line in enumerate(lines) if not line.startswith("      "))
+    tail = "\n".join([*lines[:end], block.rstrip("\n"), *lines[end:]])
+    _, diagnostics = compile_specs(tmp_path, [], head + anchor + team_name + ":\n" + tail)
+    problems = [d for d in diagnostics if d.code == "MG372"]
+    assert [p.field.endswith("gpus.nvidia.com/mig-2g.20gb") for p in problems] == [True]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from manifestgen.errors import Diagnostic
+from manifestgen.expand.gpu_resources import gpu_resource_name
 from manifestgen.spec.parsed import Parsed
 from manifestgen.spec.platform import Platform, Team
 from manifestgen.spec.quantity import parse_quantity
@@ -42,7 +43,7 @@ def _quotas(platform: Parsed[Platform], team_name: str, team: Team) -> Iterator[
     places += [
         (("tenancy", "clusterQuotas", c), q) for c, q in sorted(team.tenancy.cluster_quotas.items())
     ]
-    advertised = sorted({g.resource_name for g in platform.model.spec.gpus.values()})
+    advertised = _advertised(platform)
     for part, quota in places:
         base = ("spec", "teams", team_name, *part)
         for name in sorted(quota.gpus):
@@ -56,6 +57,15 @@ def _quotas(platform: Parsed[Platform], team_name: str, team: Team) -> Iterator[
                     hint=f"GPU resource names of the catalog: {', '.join(advertised) or '-'}",
                 )
         yield from _defaults_fit(platform, team_name, team, base, quota)
+
+
+def _advertised(platform: Parsed[Platform]) -> list[str]:
+    """Every GPU resource a pod of the catalog's types can ask for (MIG slices included)."""
+    names = set()
+    for gpu in platform.model.spec.gpus.values():
+        profiles = sorted(gpu.mig.devices) if gpu.mig is not None else [None]
+        names |= {gpu_resource_name(gpu, profile) for profile in profiles}
+    return sorted(names)
 
 
 def _defaults_fit(
