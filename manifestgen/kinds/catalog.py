@@ -64,12 +64,13 @@ class ApiKind:
 
     @property
     def plural(self) -> str:
-        """The resource name RBAC rules use: the API server's own guess from the kind
-        (lower case; -s gets -es, -y gets -ies), which every kind here follows."""
+        """The resource name RBAC rules use, as the kinds' CRDs and the API server spell
+        it: the kind in lower case, -s gets -es, a consonant and -y gets -ies (NetworkPolicy:
+        networkpolicies, NodeOverlay: nodeoverlays). A test checks it against the CRDs."""
         lower = self.kind.lower()
         if lower.endswith("s"):
             return lower + "es"
-        if lower.endswith("y"):
+        if lower.endswith("y") and lower[-2:-1] not in ("a", "e", "i", "o", "u"):
             return lower[:-1] + "ies"
         return lower + "s"
 
