@@ -235,10 +235,9 @@ def _expand(
     used = []
     expanded = jobs if only is None else [j for j in jobs if j.spec_path in only]
     for job in jobs:
-        if only is not None and job.spec_path not in only:
-            # Not reported, but its pods and claims still count against its team's quota.
-            if has_quota(job):
-                used.append(job_usage(job, expand_job(job)[0]))
+        # Not reported, but its pods and claims still count against its team's quota.
+        if only is not None and job.spec_path not in only and has_quota(job):
+            used.append(job_usage(job, expand_job(job)[0]))
     for done, job in enumerate(expanded, start=1):
         report("expanding jobs", done, len(expanded))
         generated, problems = expand_job(job)
