@@ -187,6 +187,15 @@ CODES: Final[dict[str, str]] = {
     "MG371": "quota for a cluster the team does not use",
     "MG372": "quota names a GPU resource nothing advertises",
     "MG373": "LimitRange default above the quota",
+    # Kubeflow Trainer v2 (TrainJob)
+    "MG300": "unknown Trainer runtime",
+    "MG301": "spec sets an environment variable the Trainer sets",
+    "MG302": "run policy field a TrainJob does not have",
+    "MG303": "processes per node on a one-process-per-node runtime",
+    "MG304": "multi-node TrainJob on a torch runtime does not start torchrun",
+    "MG305": "TrainJob names a runtime that is no longer generated",
+    "MG306": "unknown default framework of a cluster",
+    "MG314": "TrainJob on a cluster with a gang scheduler",
     # Generated output
     "MG401": "generated object fails its schema",
     "MG402": "kinds not checked against an upstream CRD (metadata and pod templates only)",

@@ -62,9 +62,14 @@ def test_appproject_whitelists_and_health_checks_come_from_the_catalog() -> None
     rows = list(deployed_by("cluster"))
     assert namespaced == {(r.group, r.kind) for r in rows if r.namespaced}
     assert cluster == {(r.group, r.kind) for r in rows if not r.namespaced}
-    health = objects["out/argocd/configmap-argocd-cm.yaml"]["data"]
-    assert set(health) == {
+    data = objects["out/argocd/configmap-argocd-cm.yaml"]["data"]
+    health = {k for k in data if k.startswith("resource.customizations.health.")}
+    assert health == {
         f"resource.customizations.health.{r.group}_{r.kind}" for r in rows if r.health
+    }
+    ignored = set(data) - health
+    assert ignored == {
+        f"resource.customizations.ignoreDifferences.{r.group}_{r.kind}" for r in rows if r.ignored
     }
 
 

@@ -11,7 +11,7 @@ from manifestgen.expand.argocd_apps import (
     root_application,
 )
 from manifestgen.expand.labels import SYNC_OPTIONS, metadata, provenance
-from manifestgen.kinds.catalog import deployed_by
+from manifestgen.kinds.catalog import ApiKind, deployed_by
 from manifestgen.manifest import Manifest, Origin
 from manifestgen.spec.parsed import Parsed
 from manifestgen.spec.platform import Platform, PlatformSpec
@@ -91,11 +91,22 @@ def app_projects(platform: Parsed[Platform]) -> list[Manifest]:
     return [app_project(platform, p, clusters) for p, clusters in sorted(projects.items())]
 
 
+def _ignored(kind: ApiKind) -> str:
+    """The fields webhooks write into a kind's spec, as Argo CD's ignoreDifferences."""
+    return "jqPathExpressions:\n" + "".join(f"- '{path}'\n" for path in kind.ignored)
+
+
 def health_checks(platform: Parsed[Platform]) -> Manifest:
+    """argocd-cm: each kind's health check, and the spec fields Argo CD must not diff."""
     data = {
         f"resource.customizations.health.{kind.group}_{kind.kind}": script
         for kind in deployed_by("cluster")
         if (script := kind.health_script()) is not None
+    }
+    data |= {
+        f"resource.customizations.ignoreDifferences.{kind.group}_{kind.kind}": _ignored(kind)
+        for kind in deployed_by("cluster")
+        if kind.ignored
     }
     obj = {
         "apiVersion": "v1",

@@ -53,6 +53,9 @@ class ApiKind:
     # What Kueue writes into a queued object beyond its suspend flag, as jq paths for
     # Argo CD's ignoreDifferences (pod-template labels are added for every kind).
     kueue_mutates: tuple[str, ...] = ()
+    # Fields of the spec that webhooks or controllers write (jq path expressions): Argo CD
+    # must ignore them, or the object is OutOfSync for ever.
+    ignored: tuple[str, ...] = ()
 
     @property
     def api_version(self) -> str:
@@ -81,6 +84,8 @@ class ApiKind:
 
 
 _KUBEFLOW_HEALTH = "kubeflow_job_health.lua"
+# The `manager` of the runtime patch manifestgen writes into a TrainJob.
+TRAINJOB_PATCH_MANAGER = "manifestgen.io/trainingjob"
 _RUN_POLICY_SUSPEND = ("runPolicy", "suspend")
 _RUN_POLICY_GANG = ("runPolicy", "schedulingPolicy")
 
@@ -139,6 +144,17 @@ KINDS: tuple[ApiKind, ...] = (
     *_kueue("ClusterQueue"),
     *_kueue("WorkloadPriorityClass"),
     *_kueue("LocalQueue", namespaced=True, wave_=WAVE_SUPPORT),
+    # The Platform's Kubeflow Trainer runtimes, applied before the TrainJobs naming them.
+    ApiKind(
+        "trainer.kubeflow.org",
+        "v1alpha1",
+        "ClusterTrainingRuntime",
+        namespaced=False,
+        wave=WAVE_CLUSTER,
+        pod_templates=(
+            ("spec", "template", "spec", "replicatedJobs", "*", "template", "spec", "template"),
+        ),
+    ),
     # What a job needs beside its training object.
     ApiKind("", "v1", "ConfigMap", namespaced=True, wave=WAVE_SUPPORT),
     ApiKind("", "v1", "PersistentVolumeClaim", namespaced=True, wave=WAVE_SUPPORT),
@@ -161,6 +177,33 @@ KINDS: tuple[ApiKind, ...] = (
     _kubeflow_v1("XGBoostJob", "xgbReplicaSpecs"),
     _kubeflow_v1("PaddleJob", "paddleReplicaSpecs"),
     _kubeflow_v1("JAXJob", "jaxReplicaSpecs"),
+    # Kubeflow Trainer v2: the pods come from the ClusterTrainingRuntime it names, patched
+    # by `runtimePatches`, whose pod templates carry the pod settings of each job.
+    ApiKind(
+        "trainer.kubeflow.org",
+        "v1alpha1",
+        "TrainJob",
+        namespaced=True,
+        wave=WAVE_JOB,
+        health="trainjob_health.lua",
+        pod_templates=(
+            (
+                *("spec", "runtimePatches", "*", "trainingRuntimeSpec", "template", "spec"),
+                *("replicatedJobs", "*", "template", "spec", "template"),
+            ),
+        ),
+        children=ch.trainjob,
+        dns1035_name=True,
+        suspend=("suspend",),
+        # The Trainer's webhook stamps each runtime patch with the time it was written;
+        # Kueue adds a patch of its own.
+        # Kueue puts the flavor's placement in a runtime patch of its own manager.
+        kueue_mutates=('.spec.runtimePatches[] | select(.manager == "kueue.x-k8s.io/manager")',),
+        ignored=(
+            ".spec.runtimePatches[].time",
+            f'.spec.runtimePatches[] | select(.manager != "{TRAINJOB_PATCH_MANAGER}")',
+        ),
+    ),
     # Kinds whose operators `verify` knows, not emitted yet (app "none").
     ApiKind(
         "kubeflow.org",
@@ -197,18 +240,6 @@ KINDS: tuple[ApiKind, ...] = (
         pod_templates=(("spec", "replicatedJobs", "*", "template", "spec", "template"),),
         children=ch.jobset,
         suspend=("suspend",),
-    ),
-    ApiKind(
-        "trainer.kubeflow.org",
-        "v1alpha1",
-        "TrainJob",
-        namespaced=True,
-        app="none",
-        children=ch.trainjob,
-        dns1035_name=True,
-        suspend=("suspend",),
-        # Kueue puts the flavor's placement in a runtime patch of its own manager.
-        kueue_mutates=('.spec.runtimePatches[] | select(.manager == "kueue.x-k8s.io/manager")',),
     ),
 )
 

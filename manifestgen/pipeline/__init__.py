@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -19,6 +20,7 @@ from manifestgen.expand.claims import duplicate_claims
 from manifestgen.expand.cluster import expand_cluster
 from manifestgen.expand.cpu_pool import check_cpu_quota
 from manifestgen.expand.queue_fit import check_queue_fit
+from manifestgen.expand.runtimes import with_runtimes
 from manifestgen.expand.tenancy_quota import check_team_quotas, has_quota, job_usage
 from manifestgen.expand.workload import expand_job
 from manifestgen.manifest import Manifest
@@ -28,9 +30,9 @@ from manifestgen.render.tree import OutputTree, render_tree
 from manifestgen.report.progress import report
 from manifestgen.source.discover import discover, discover_spec_files
 from manifestgen.source.load_cache import LoadCache, Loaded
-from manifestgen.source.loader import load_source
+from manifestgen.source.loader import SourceDocument, load_source
 from manifestgen.source.reader import read_spec
-from manifestgen.spec.parse import parse_document
+from manifestgen.spec.parse import default_framework_of, lacks_framework, parse_document
 from manifestgen.spec.parsed import Parsed
 from manifestgen.spec.platform import Platform
 from manifestgen.spec.quota import check_total_demand
@@ -111,6 +113,9 @@ def _load_specs(options: BuildOptions, sources: Sources | None) -> _Specs:
     if sources is not None:
         specs.files = len(sources)
     load = _loader(options)
+    # TrainingJobs without a framework take their cluster's default: parsed once the
+    # Platform is known, wherever it sits among the files.
+    pending: list[SourceDocument] = []
     for read, (rel, text) in enumerate(
         _read_specs(options, specs) if sources is None else sources, start=1
     ):
@@ -118,12 +123,30 @@ def _load_specs(options: BuildOptions, sources: Sources | None) -> _Specs:
         documents, problems = load(rel, text)
         specs.diagnostics += problems
         for document in documents:
-            parsed, problems = parse_document(document)
-            specs.diagnostics += problems
-            _sort_into(specs, parsed)
-            if parsed is None and _names_kind(document.data, "Platform"):
-                specs.invalid_platforms += 1
+            if document.valid and lacks_framework(document.data):
+                pending.append(document)
+                continue
+            _parse_into(specs, document)
+    platform = _first_platform(specs)
+    for document in pending:
+        _parse_into(specs, document, default_framework_of(document.data, platform))
     return specs
+
+
+def _parse_into(
+    specs: _Specs, document: SourceDocument, default_framework: str | None = None
+) -> None:
+    parsed, problems = parse_document(document, default_framework)
+    specs.diagnostics += problems
+    _sort_into(specs, parsed)
+    if parsed is None and _names_kind(document.data, "Platform"):
+        specs.invalid_platforms += 1
+
+
+def _first_platform(specs: _Specs) -> Platform | None:
+    """The Platform `_one_platform` picks (the first by path), before its checks."""
+    first = min(specs.platforms, key=lambda p: (p.document.path, p.document.index), default=None)
+    return None if first is None else first.model
 
 
 def _sort_into(specs: _Specs, parsed: Parsed[BaseModel] | None) -> None:
@@ -281,6 +304,15 @@ def _against_previous(
     return reconcile(manifests, jobs, PreviousBuild(options.out_path()), recreate, only)
 
 
+def _previous_objects(options: BuildOptions) -> Callable[[str], dict[str, Any] | None]:
+    """An object of the previous build in out/ by its path, when the build weighs it."""
+    if not options.previous_build:
+        return lambda rel: None
+    from manifestgen.history import PreviousBuild
+
+    return PreviousBuild(options.out_path()).object_at
+
+
 def _reported_files(options: BuildOptions, platform_path: str | None) -> frozenset[str] | None:
     """In validate mode with named files, the files whose diagnostics are reported: theirs
     and the Platform's; None when every file's are.
@@ -344,6 +376,8 @@ def run(options: BuildOptions, sources: Sources | None = None) -> BuildResult:
     wanted = _reported_files(options, platform.document.path)
     manifests, problems = _expand(platform, jobs, wanted if options.mode == "validate" else None)
     manifests, found = _against_previous(options, specs, jobs, manifests, wanted)
+    manifests, missing = with_runtimes(platform, manifests, _previous_objects(options))
+    found += missing
     checked = _reported(manifests, wanted)
     diagnostics = specs.diagnostics + problems + found + check_credentials(checked, options)
     unchecked: tuple[str, ...] = ()

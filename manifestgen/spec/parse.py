@@ -56,8 +56,34 @@ def _bound(kind: str, ctx: dict[str, Any]) -> str:
     return f"{count} {'entry' if count == 1 else 'entries'}"
 
 
-def parse_document(doc: SourceDocument) -> tuple[Parsed[BaseModel] | None, tuple[Diagnostic, ...]]:
+def lacks_framework(data: Any) -> bool:
+    """A TrainingJob document whose spec names no framework: its cluster's default applies."""
+    return (
+        isinstance(data, dict)
+        and data.get("kind") == "TrainingJob"
+        and isinstance(data.get("spec"), dict)
+        and "framework" not in data["spec"]
+    )
+
+
+def default_framework_of(data: Any, platform: Platform | None) -> str | None:
+    """The framework the Platform gives a TrainingJob that names none: its cluster's
+    `defaultFramework`; None (pytorch) without one, or for an unknown cluster."""
+    if platform is None or not lacks_framework(data):
+        return None
+    cluster = platform.spec.clusters.get(str(data["spec"].get("cluster")))
+    framework = cluster.default_framework if cluster is not None else None
+    return framework if framework in WORKLOADS else None
+
+
+def parse_document(
+    doc: SourceDocument, default_framework: str | None = None
+) -> tuple[Parsed[BaseModel] | None, tuple[Diagnostic, ...]]:
     """Validate one document against the model its `kind` names.
+
+    `default_framework`: the workload of a TrainingJob that names none (its cluster's
+    default in the Platform). The document itself is left as written: locations, digests
+    and the load cache all see the bytes of the file.
 
     A document the loader could not copy faithfully (`doc.valid` is False) is not
     validated: the loader's diagnostics already say what is wrong, and the None left
@@ -78,10 +104,12 @@ def parse_document(doc: SourceDocument) -> tuple[Parsed[BaseModel] | None, tuple
     model_cls = SPEC_KINDS.get(str(data["kind"]))
     if data["apiVersion"] != API_VERSION or model_cls is None:
         return None, (_unknown_kind(doc, data),)
+    if default_framework is not None and lacks_framework(data):
+        data = {**data, "spec": {**data["spec"], "framework": default_framework}}
     try:
         model = model_cls.model_validate(data)
     except ValidationError as exc:
-        return None, _with_nulls(doc, _diagnostics_for(doc, model_cls, exc))
+        return None, _with_nulls(doc, _diagnostics_for(doc, model_cls, exc, data))
     nulls = _with_nulls(doc, ())
     return (None, nulls) if nulls else (Parsed(model, doc), ())
 
@@ -120,13 +148,14 @@ def _unknown_kind(doc: SourceDocument, data: Mapping[str, Any]) -> Diagnostic:
 
 
 def _diagnostics_for(
-    doc: SourceDocument, model_cls: type[BaseModel], exc: ValidationError
+    doc: SourceDocument, model_cls: type[BaseModel], exc: ValidationError, data: Any
 ) -> tuple[Diagnostic, ...]:
+    """`data`: what was validated (the document, with its cluster's default framework)."""
     grouped: dict[JsonPath, list[ErrorDetails]] = {}
     for error in exc.errors():
         grouped.setdefault(data_path(doc.data, error["loc"]), []).append(error)
     return tuple(
-        _diagnostic(doc, model_cls, path, errors)
+        _diagnostic(doc, model_cls, path, errors, data)
         for path, errors in sorted(grouped.items(), key=str)
     )
 
@@ -159,7 +188,11 @@ def _field(path: JsonPath) -> str:
 
 
 def _diagnostic(
-    doc: SourceDocument, model_cls: type[BaseModel], path: JsonPath, errors: list[ErrorDetails]
+    doc: SourceDocument,
+    model_cls: type[BaseModel],
+    path: JsonPath,
+    errors: list[ErrorDetails],
+    data: Any,
 ) -> Diagnostic:
     first = errors[0]
     kind = first["type"]
@@ -167,7 +200,7 @@ def _diagnostic(
     if kind == "unknown_framework":
         return _unknown_framework(doc, path, first["input"])
     if kind == "extra_forbidden":
-        allowed = allowed_keys(model_cls, path[:-1], doc.data)
+        allowed = allowed_keys(model_cls, path[:-1], data)
         return Diagnostic(
             "MG201",
             f"unknown field {path[-1]!r}",

@@ -16,6 +16,7 @@ from manifestgen.spec.base import (
 )
 from manifestgen.spec.catalog.instances import InstanceType
 from manifestgen.spec.json_schema import exactly_one_of
+from manifestgen.spec.runtimes import TrainingRuntime
 from manifestgen.spec.scheduling import Priorities, Scheduling
 from manifestgen.spec.tenancy import Tenancy
 
@@ -226,6 +227,11 @@ class Cluster(SpecModel):
         description="prometheus-operator runs here: scrape the DCGM exporter and the jobs' "
         "metrics, and alert on idle GPUs, restarts and stalled training.",
     )
+    default_framework: DnsLabel | None = Field(
+        default=None,
+        description="The workload of this cluster's TrainingJobs that set no framework. "
+        "Unset: pytorch.",
+    )
 
 
 class Team(SpecModel):
@@ -353,6 +359,11 @@ class PlatformSpec(SpecModel):
         default_factory=NodeOverhead, description="What a node keeps for itself."
     )
     teams: dict[DnsLabel, Team] = Field(min_length=1, description="Teams that own jobs, by name.")
+    runtimes: dict[DnsLabel, TrainingRuntime] = Field(
+        default_factory=dict,
+        description="Kubeflow Trainer runtimes TrainJobs run on, by name; each cluster gets a "
+        "ClusterTrainingRuntime named after its content.",
+    )
     defaults: Defaults = Field(
         default_factory=Defaults, description="Settings of jobs that set none themselves."
     )

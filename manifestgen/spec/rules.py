@@ -246,6 +246,23 @@ def check_platform(platform: Parsed[Platform]) -> Iterator[Diagnostic]:
     yield from check_gitops(platform)
     yield from check_queue_design(platform)
     yield from check_tenancy(platform)
+    yield from _check_default_frameworks(platform)
+
+
+def _check_default_frameworks(platform: Parsed[Platform]) -> Iterator[Diagnostic]:
+    from manifestgen.workloads import WORKLOADS  # the registry imports the spec models
+
+    for name, cluster in sorted(platform.model.spec.clusters.items()):
+        framework = cluster.default_framework
+        if framework is None or framework in WORKLOADS:
+            continue
+        yield Diagnostic(
+            "MG306",
+            f"unknown defaultFramework {framework!r} for cluster {name!r}",
+            platform.locate(("spec", "clusters", name, "defaultFramework")),
+            field=f"spec.clusters.{name}.defaultFramework",
+            hint=_did_you_mean(framework, WORKLOADS),
+        )
 
 
 def _check_platform_names(platform: Parsed[Platform]) -> Iterator[Diagnostic]:

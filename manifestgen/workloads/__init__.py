@@ -21,10 +21,11 @@ from manifestgen.workloads.mpi import MPI
 from manifestgen.workloads.paddle import PADDLE
 from manifestgen.workloads.pytorch import PYTORCH
 from manifestgen.workloads.tensorflow import TENSORFLOW
+from manifestgen.workloads.trainjob import TRAINJOB
 from manifestgen.workloads.xgboost import XGBOOST
 
 WORKLOADS: Mapping[str, Workload] = {
-    w.framework: w for w in (PYTORCH, TENSORFLOW, XGBOOST, PADDLE, JAX, MPI)
+    w.framework: w for w in (PYTORCH, TENSORFLOW, XGBOOST, PADDLE, JAX, MPI, TRAINJOB)
 }
 
 DEFAULT_FRAMEWORK = "pytorch"

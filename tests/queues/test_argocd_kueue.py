@@ -14,7 +14,7 @@ from manifestgen.kinds.catalog import KINDS, pod_template_paths, row_of
 from manifestgen.workloads import WORKLOADS
 from tests.argocd.test_health_lua import run_health
 from tests.bundle import build_objects, of_kind
-from tests.queues.test_kueue import kueue_platform
+from tests.queues.test_kueue import WORKLOAD_FIELDS, _with_runtimes, kueue_platform
 from tests.workloads.support import framework_job
 
 Path_ = tuple[str | int, ...]
@@ -124,7 +124,8 @@ def _application(objects: dict[str, Any], cluster: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("framework", sorted(WORKLOADS))
 def test_everything_kueue_changes_on_admission_is_ignored(tmp_path: Path, framework: str) -> None:
-    objects = build_objects(tmp_path, [framework_job(framework)], kueue_platform())
+    job = framework_job(framework, **WORKLOAD_FIELDS.get(framework, {}))
+    objects = build_objects(tmp_path, [job], _with_runtimes(kueue_platform()))
     row = WORKLOADS[framework].kind
     (obj,) = of_kind(objects, row.kind)
     changed = changed_paths(obj, kueue_admits(obj))
@@ -194,5 +195,6 @@ def test_a_queued_job_reads_as_suspended_until_admitted(row: Any) -> None:
     admitted["status"] = {"conditions": [{"type": "Running", "status": "True", "message": "m"}]}
     assert run_health(script, admitted)["status"] == "Progressing"
     done = _copy(queued)
-    done["status"] = {"conditions": [{"type": "Succeeded", "status": "True", "message": "ok"}]}
+    final = "Complete" if row.kind == "TrainJob" else "Succeeded"  # the Trainer's condition
+    done["status"] = {"conditions": [{"type": final, "status": "True", "message": "ok"}]}
     assert run_health(script, done)["status"] == "Healthy"

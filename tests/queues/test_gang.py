@@ -11,7 +11,7 @@ import pytest
 
 from manifestgen.kinds.catalog import pod_template_paths
 from manifestgen.workloads import WORKLOADS
-from tests.bundle import PLATFORM, build_objects, job_spec, of_kind
+from tests.bundle import PLATFORM, build_objects, compile_specs, job_spec, of_kind
 from tests.workloads.support import crd_diagnostics, framework_job
 
 ANCHOR = "      gpuQuota:\n        a100-80gb: 32\n"
@@ -40,9 +40,11 @@ def _pods(obj: dict[str, Any]) -> dict[str, int]:
 
 
 WORKLOADS_BY_KIND = {w.kind.kind: w.kind for w in WORKLOADS.values()}
+# A TrainJob's gang is its runtime's podGroupPolicy: refused on gang clusters (MG314).
+GANGED = sorted(set(WORKLOADS) - {"trainjob"})
 
 
-@pytest.mark.parametrize("framework", sorted(WORKLOADS))
+@pytest.mark.parametrize("framework", GANGED)
 def test_min_available_counts_every_pod_created_together(tmp_path: Path, framework: str) -> None:
     job = framework_job(framework, priority="high")
     (obj,) = of_kind(
@@ -104,6 +106,14 @@ def test_clusters_without_a_gang_scheduler_set_no_policy(tmp_path: Path) -> None
 
 @pytest.mark.parametrize("system", ["volcano", "coscheduling"])
 def test_gang_policies_meet_the_real_crds(tmp_path: Path, crds_dir: Path, system: str) -> None:
-    jobs = [framework_job(name, name) for name in sorted(WORKLOADS)]
+    jobs = [framework_job(name, name) for name in GANGED]
     diagnostics = crd_diagnostics(tmp_path, jobs, crds_dir, gang_platform(system))
     assert [d for d in diagnostics if d.is_error or d.code == "MG402"] == []
+
+
+def test_trainjobs_are_refused_on_gang_clusters(tmp_path: Path) -> None:
+    runtimes = "  runtimes:\n    torch:\n      mlPolicy: torch\n      image: ghcr.io/acme/pt:2.5\n"
+    platform = gang_platform("volcano").replace("  teams:\n", runtimes + "  teams:\n", 1)
+    job = framework_job("trainjob", runtime="torch", command=["torchrun"])
+    _, diagnostics = compile_specs(tmp_path, [job], platform)
+    assert [(d.code, d.field) for d in diagnostics] == [("MG314", "spec.cluster")]

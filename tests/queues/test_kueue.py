@@ -82,10 +82,22 @@ def test_every_flavor_lists_every_covered_resource(tmp_path: Path) -> None:
                 assert names == group["coveredResources"]
 
 
+# What a workload needs beyond the CPU job framework_job writes, and the Platform runtime
+# TrainJobs run on.
+WORKLOAD_FIELDS: dict[str, dict[str, Any]] = {"trainjob": {"runtime": "torch-distributed"}}
+RUNTIMES = (
+    "  runtimes:\n    torch-distributed:\n      mlPolicy: torch\n      image: ghcr.io/acme/pt:2.5\n"
+)
+
+
+def _with_runtimes(platform: str) -> str:
+    return platform.replace("  teams:\n", RUNTIMES + "  teams:\n", 1)
+
+
 @pytest.mark.parametrize("framework", sorted(WORKLOADS))
 def test_every_workload_is_queued_through_its_catalog_row(tmp_path: Path, framework: str) -> None:
-    job = framework_job(framework, priority="high")
-    objects = build_objects(tmp_path, [job], kueue_platform())
+    job = framework_job(framework, priority="high", **WORKLOAD_FIELDS.get(framework, {}))
+    objects = build_objects(tmp_path, [job], _with_runtimes(kueue_platform()))
     row = WORKLOADS[framework].kind
     assert row.suspend is not None, f"{row.kind} has no suspend path: Kueue cannot queue it"
     (obj,) = of_kind(objects, row.kind)
@@ -94,7 +106,11 @@ def test_every_workload_is_queued_through_its_catalog_row(tmp_path: Path, framew
     assert labels[PRIORITY_LABEL] == "high"
     assert _get(obj["spec"], row.suspend) is True
     for path in pod_spec_paths(obj, row):
-        assert _get(obj, path)["priorityClassName"] == "high"
+        if row.kind == "TrainJob":
+            # A runtime patch cannot set priorityClassName: Kueue's priority label decides.
+            assert "priorityClassName" not in _get(obj, path)
+        else:
+            assert _get(obj, path)["priorityClassName"] == "high"
     local = [q for q in of_kind(objects, "LocalQueue") if q["metadata"]["name"] == "vision"]
     assert local[0]["metadata"]["namespace"] == obj["metadata"]["namespace"]
 
@@ -142,7 +158,8 @@ def _admit(obj: dict[str, Any], flavors: dict[str, dict[str, Any]]) -> dict[str,
 def test_each_pod_matches_exactly_one_flavor_and_admission_changes_no_pod_spec(
     tmp_path: Path, framework: str
 ) -> None:
-    objects = build_objects(tmp_path, [framework_job(framework)], kueue_platform())
+    job = framework_job(framework, **WORKLOAD_FIELDS.get(framework, {}))
+    objects = build_objects(tmp_path, [job], _with_runtimes(kueue_platform()))
     flavors = {f["metadata"]["name"]: f["spec"] for f in of_kind(objects, "ResourceFlavor")}
     (obj,) = of_kind(objects, WORKLOADS[framework].kind.kind)
     before = repr(obj)
