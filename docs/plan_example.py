@@ -88,7 +88,7 @@ def _change(root: Path) -> None:
     (specs / "jobs" / "ranker-queued.yaml").unlink()
     (specs / "jobs" / "sft-queued.yaml").unlink()
     platform = specs / "platform.yaml"
-    _edit(platform, "        a100-80gb: 64\n", "        a100-80gb: 96\n")
+    _edit(platform, "        a100-80gb: 96\n", "        a100-80gb: 128\n")
     text = platform.read_text(encoding="utf-8")
     # The team, and its queue on the Kueue cluster.
     for block in (r"^    recsys:\n(?:      .*\n)+", r"^          recsys:\n(?:            .*\n)+"):

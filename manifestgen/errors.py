@@ -172,6 +172,13 @@ CODES: Final[dict[str, str]] = {
     "MG291": "Paddle job does not start paddle.distributed.launch",
     "MG292": "paddle.distributed.launch options in the command contradict the spec",
     "MG293": "a launcher of several processes where each pod has one rank",
+    # Ray (RayJob) launch rules
+    "MG340": "RayJob without an entrypoint",
+    "MG341": "entrypoint starts or joins a Ray cluster itself",
+    "MG342": "spec sets a variable KubeRay sets",
+    "MG343": "entrypoint starts another framework's launcher inside Ray",
+    "MG344": "rayStartParams contradict the worker pods",
+    "MG345": "entrypoint argument the K8sJobMode submitter re-quotes",
     # MIG and monitoring
     "MG380": "MIG profile not in NVIDIA's table for the GPU",
     "MG381": "MIG layout does not fit on one GPU",

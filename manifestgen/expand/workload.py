@@ -215,6 +215,7 @@ def network_policy(job: ResolvedJob) -> Manifest:
     scrape = scrape_ingress(job)
     if scrape is not None:
         ingress.append(scrape)
+    ingress += workload_of(job).network_ingress(job)
     obj = {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",

@@ -204,6 +204,24 @@ KINDS: tuple[ApiKind, ...] = (
             f'.spec.runtimePatches[] | select(.manager != "{TRAINJOB_PATCH_MANAGER}")',
         ),
     ),
+    # KubeRay: the RayJob makes its RayCluster, and deletes it when the job ends.
+    ApiKind(
+        "ray.io",
+        "v1",
+        "RayJob",
+        namespaced=True,
+        wave=WAVE_JOB,
+        health="rayjob_health.lua",
+        pod_templates=(
+            ("spec", "rayClusterSpec", "headGroupSpec", "template"),
+            ("spec", "rayClusterSpec", "workerGroupSpecs", "*", "template"),
+            ("spec", "submitterPodTemplate"),
+        ),
+        children=ch.rayjob,
+        # KubeRay refuses a RayJob whose name is not a DNS-1035 label.
+        dns1035_name=True,
+        suspend=("suspend",),
+    ),
     # Kinds whose operators `verify` knows, not emitted yet (app "none").
     ApiKind(
         "kubeflow.org",

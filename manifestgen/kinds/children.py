@@ -10,7 +10,10 @@ names its function, and `names.child_name_problems` checks the longest:
   `<name>-<replica type, lower case>-<index>` for pods and their Services;
 - MPI Operator v2beta1 MPIJob: `<name>-launcher` and `<name>-worker-<index>`;
 - JobSet: pods `<name>-<replicatedJob>-<job index>-<pod index>`;
-- Kubeflow Trainer v2 TrainJob: `<name>-node-0-<index>`.
+- Kubeflow Trainer v2 TrainJob: `<name>-node-0-<index>`;
+- KubeRay RayJob: a RayCluster `<name>-<5 random characters>`, whose longest Service
+  name adds `-serve-svc` (why KubeRay refuses a RayJob name of more than 47 characters;
+  its pods' names are shortened by the operator itself).
 """
 
 from __future__ import annotations
@@ -64,3 +67,16 @@ def trainjob(name: str, spec: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     last = _count(_mapping(spec.get("trainer")).get("numNodes")) - 1
     if last >= 0:
         yield f"{name}-node-0-{last}", "a node pod"
+
+
+# What KubeRay adds to a RayJob's name for its RayCluster (`-` and five random
+# characters), and the RayCluster's longest Service suffix.
+RAY_CLUSTER_SUFFIX = "-xxxxx"
+RAY_SERVICE_SUFFIX = "-serve-svc"
+
+
+def rayjob(name: str, spec: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    yield (
+        f"{name}{RAY_CLUSTER_SUFFIX}{RAY_SERVICE_SUFFIX}",
+        "its RayCluster's longest Service",
+    )

@@ -207,7 +207,7 @@ def check_quota(job: ResolvedJob) -> Iterator[Diagnostic]:
 
 
 def check_ttl(job: ResolvedJob) -> Iterator[Diagnostic]:
-    if job.run_policy.ttl_seconds_after_finished is not None:
+    if job.run_policy.ttl_seconds_after_finished is not None and job.job.spec.ttl_deletes_job:
         yield Diagnostic(
             "MG229",
             "ttlSecondsAfterFinished deletes the finished job, and Argo CD then re-creates it "

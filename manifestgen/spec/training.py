@@ -250,6 +250,12 @@ class TrainingJobSpec(SpecModel):
         return None
 
     @property
+    def ttl_deletes_job(self) -> bool:
+        """Whether runPolicy.ttlSecondsAfterFinished deletes the job object itself (which
+        Argo CD then re-creates), rather than only what the job's operator made for it."""
+        return True
+
+    @property
     def multi_node(self) -> bool:
         """Pods on more than one node: a checkpoint claim they share must be ReadWriteMany."""
         return self.max_nodes > 1 or bool(self.side_pods)

@@ -20,12 +20,13 @@ from manifestgen.workloads.jax import JAX
 from manifestgen.workloads.mpi import MPI
 from manifestgen.workloads.paddle import PADDLE
 from manifestgen.workloads.pytorch import PYTORCH
+from manifestgen.workloads.ray import RAY
 from manifestgen.workloads.tensorflow import TENSORFLOW
 from manifestgen.workloads.trainjob import TRAINJOB
 from manifestgen.workloads.xgboost import XGBOOST
 
 WORKLOADS: Mapping[str, Workload] = {
-    w.framework: w for w in (PYTORCH, TENSORFLOW, XGBOOST, PADDLE, JAX, MPI, TRAINJOB)
+    w.framework: w for w in (PYTORCH, TENSORFLOW, XGBOOST, PADDLE, JAX, MPI, TRAINJOB, RAY)
 }
 
 DEFAULT_FRAMEWORK = "pytorch"

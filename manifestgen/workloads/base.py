@@ -29,6 +29,10 @@ def _no_objects(job: ResolvedJob) -> tuple[Manifest, ...]:
     return ()
 
 
+def _no_ingress(job: ResolvedJob) -> list[dict[str, Any]]:
+    return []
+
+
 @dataclass(frozen=True)
 class Workload:
     # The value of the spec's `framework` that selects this workload.
@@ -45,6 +49,9 @@ class Workload:
     rules: tuple[WorkloadRule, ...] = ()
     # Objects it emits beside the training object, in the job's directory.
     extra_objects: Callable[[ResolvedJob], tuple[Manifest, ...]] = _no_objects
+    # Ingress rules the job's NetworkPolicy adds to "from the job's own pods": for an
+    # operator that talks to the job's pods itself (one policy per job, one file per kind).
+    network_ingress: Callable[[ResolvedJob], list[dict[str, Any]]] = _no_ingress
 
 
 def spec_of(job: ResolvedJob, model: type[S]) -> S:
