@@ -133,6 +133,15 @@ CODES: Final[dict[str, str]] = {
     # Argo CD objects
     "MG250": "cluster without teams: Argo CD refuses its Application",
     "MG251": "root Application in a project manifestgen generates",
+    # Hyperparameter tuning (Katib Experiments)
+    "MG252": "hyperparameter search space is empty or invalid",
+    "MG253": "reference to an undefined hyperparameter",
+    "MG254": "tuned hyperparameter never reaches the trials",
+    "MG255": "search spaces without tuning, or tuning without search spaces",
+    "MG256": "trial counts contradict each other",
+    "MG257": "objective metric also listed as an additional metric",
+    "MG258": "job name too long for a Katib Experiment",
+    "MG259": "tuned job cannot be suspended",
     # Job identity and lifecycle
     "MG260": "two checkpoint claims share a name",
     # Queues, quotas and priorities (Kueue)

@@ -27,7 +27,7 @@ def _mounts(job: ResolvedJob) -> Iterator[_Mount]:
     """Every volume mount of the training container, in the container's order."""
     spec = job.job.spec
     yield _Mount(SHM_PATH, ("spec", "sharedMemory"), "spec.sharedMemory", "the /dev/shm volume")
-    if spec.hyperparameters:
+    if spec.fixed_hyperparameters:
         yield _Mount(
             HPARAM_DIR, ("spec", "hyperparameters"), "spec.hyperparameters", "the hyperparameters"
         )

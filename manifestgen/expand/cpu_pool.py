@@ -53,11 +53,12 @@ def cpu_demands(job: ResolvedJob) -> dict[str, Decimal]:
     """vCPUs the job needs from each CPU pool (by capacity type): its nodes when it is a
     CPU job, and its helper pods whatever it trains on."""
     spec = job.job.spec
+    runs = spec.concurrent_runs  # parallel trials of a tuning search
     demand: dict[str, Decimal] = {}
     if job.gpu_type is None:
-        demand[spec.capacity_type] = job.max_nodes * parse_quantity(spec.resources.cpu)
+        demand[spec.capacity_type] = runs * job.max_nodes * parse_quantity(spec.resources.cpu)
     for side in spec.side_pods:
-        need = side.replicas * parse_quantity(side.cpu)
+        need = runs * side.replicas * parse_quantity(side.cpu)
         demand[SIDE_POD_CAPACITY] = demand.get(SIDE_POD_CAPACITY, Decimal(0)) + need
     return demand
 

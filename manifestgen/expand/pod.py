@@ -7,6 +7,7 @@ GPU limits, /dev/shm mount, EFA devices, do-not-disrupt and Pod Security setting
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -43,11 +44,35 @@ def hyperparameters_name(job: ResolvedJob) -> str:
 
 
 def hyperparameter_data(job: ResolvedJob) -> dict[str, str]:
-    """ConfigMap values are strings; JSON keeps 0.001, true and "text" distinguishable."""
+    """ConfigMap values are strings; JSON keeps 0.001, true and "text" distinguishable.
+
+    Only the fixed values: a tuned one differs per trial (see `substitute`)."""
     return {
         key: value if isinstance(value, str) else json.dumps(value)
-        for key, value in sorted(job.job.spec.hyperparameters.items())
+        for key, value in sorted(job.job.spec.fixed_hyperparameters.items())
     }
+
+
+# How a command, an argument or an environment value names a hyperparameter.
+HPARAM_REFERENCE = re.compile(r"\$\{hyperparameters\.([-._a-zA-Z0-9]+)\}")
+# What Katib replaces with each trial's value (its TrialTemplateParamReplaceFormat).
+TRIAL_PARAMETER = "${{trialParameters.{}}}"
+
+
+def substitute(job: ResolvedJob, text: str) -> str:
+    """`text` with every `${hyperparameters.<key>}` replaced: by the value of a fixed one,
+    by Katib's `${trialParameters.<key>}` for a tuned one. An undefined key stays as
+    written (spec rule MG253 reports it)."""
+    fixed = hyperparameter_data(job)
+    tuned = job.job.spec.search_spaces
+
+    def value(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key in tuned:
+            return TRIAL_PARAMETER.format(key)
+        return fixed.get(key, match.group(0))
+
+    return HPARAM_REFERENCE.sub(value, text)
 
 
 def resources(job: ResolvedJob) -> dict[str, Any]:
@@ -64,13 +89,13 @@ def resources(job: ResolvedJob) -> dict[str, Any]:
 def env(job: ResolvedJob) -> list[dict[str, Any]]:
     spec = job.job.spec
     variables: list[dict[str, Any]] = [
-        {"name": name, "value": value} for name, value in sorted(spec.env.items())
+        {"name": name, "value": substitute(job, value)} for name, value in sorted(spec.env.items())
     ]
     variables += [
         {"name": s.env, "valueFrom": {"secretKeyRef": {"name": s.secret, "key": s.key}}}
         for s in sorted(spec.secrets, key=lambda s: s.env)
     ]
-    if spec.hyperparameters:
+    if spec.fixed_hyperparameters:
         variables.append({"name": "HYPERPARAMETERS_DIR", "value": HPARAM_DIR})
     return sorted(variables, key=lambda v: str(v["name"]))
 
@@ -89,7 +114,7 @@ def volumes_and_mounts(
         {"name": SHM_VOLUME, "emptyDir": {"medium": "Memory", "sizeLimit": shm}}
     ]
     mounts: list[dict[str, Any]] = [{"name": SHM_VOLUME, "mountPath": SHM_PATH}]
-    if spec.hyperparameters:
+    if spec.fixed_hyperparameters:
         volumes.append({"name": HPARAM_VOLUME, "configMap": {"name": hyperparameters_name(job)}})
         mounts.append({"name": HPARAM_VOLUME, "mountPath": HPARAM_DIR, "readOnly": True})
     if spec.checkpoints is not None:
@@ -189,9 +214,9 @@ def pod_template(
     volumes, mounts = volumes_and_mounts(job, shm)
     container: dict[str, Any] = {"name": container_name, "image": spec.image}
     if spec.command:
-        container["command"] = list(spec.command)
+        container["command"] = [substitute(job, part) for part in spec.command]
     if spec.args:
-        container["args"] = list(spec.args)
+        container["args"] = [substitute(job, part) for part in spec.args]
     variables = env(job)
     if variables:
         container["env"] = variables

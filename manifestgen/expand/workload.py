@@ -8,6 +8,7 @@ from typing import Any
 from manifestgen.errors import Diagnostic
 from manifestgen.expand.api_limits import api_limit_problems
 from manifestgen.expand.gang import with_gang
+from manifestgen.expand.katib import EXPERIMENT, experiment_spec
 from manifestgen.expand.kueue import queue_labels, queued
 from manifestgen.expand.labels import (
     RETAINED,
@@ -26,7 +27,7 @@ from manifestgen.expand.pod import (
     hyperparameter_data,
     hyperparameters_name,
 )
-from manifestgen.kinds.catalog import WAVE_JOB, pod_spec_paths, wave
+from manifestgen.kinds.catalog import WAVE_JOB, ApiKind, pod_spec_paths, wave
 from manifestgen.kinds.names import MAX_CHILD_NAME, overlong_child
 from manifestgen.manifest import Manifest, Origin, Target
 from manifestgen.spec.resolve import ResolvedJob
@@ -114,17 +115,41 @@ def training_object(job: ResolvedJob) -> dict[str, Any]:
     }
 
 
+def emitted_kind(job: ResolvedJob) -> ApiKind:
+    """The kind of the job's object: a tuned job's is a Katib Experiment."""
+    return EXPERIMENT if job.job.spec.tuning is not None else workload_of(job).kind
+
+
+def experiment_object(job: ResolvedJob, training: dict[str, Any]) -> dict[str, Any]:
+    """A tuned job's Experiment, its trial template the training object; named, like the
+    training object, by a hash of what every trial's pods will see."""
+    spec = experiment_spec(job, training)
+    name = job_object_name(job.name, spec, hyperparameter_data(job), ())
+    return {
+        "apiVersion": EXPERIMENT.api_version,
+        "kind": EXPERIMENT.kind,
+        "metadata": training_job_metadata(job, name),
+        "spec": spec,
+    }
+
+
+def job_object(job: ResolvedJob) -> dict[str, Any]:
+    """What the job emits: its training object, or for a tuned job the Experiment."""
+    training = training_object(job)
+    return experiment_object(job, training) if job.job.spec.tuning is not None else training
+
+
 def training_job(job: ResolvedJob, obj: dict[str, Any] | None = None) -> Manifest | None:
-    """The training object as a manifest; `obj` when the caller has built it already."""
+    """The job object as a manifest; `obj` when the caller has built it already."""
     if job.job.spec.state == "Completed" or dequeued(job):
         # Never generated again, so neither a prune nor self-heal can make it train again.
         return None
-    obj = obj or training_object(job)
+    obj = obj or job_object(job)
     field_map = (
         (("spec",), ("spec",)),
         *(
             (pod_path + pod_part, spec_part)
-            for pod_path in pod_spec_paths(obj, workload_of(job).kind)
+            for pod_path in pod_spec_paths(obj, emitted_kind(job))
             for pod_part, spec_part in POD_FIELD_MAP
         ),
     )
@@ -148,7 +173,7 @@ def service_account(job: ResolvedJob) -> Manifest:
 
 
 def hyperparameters(job: ResolvedJob) -> Manifest | None:
-    if not job.job.spec.hyperparameters:
+    if not job.job.spec.fixed_hyperparameters:
         return None
     obj = {
         "apiVersion": "v1",
@@ -192,6 +217,20 @@ def checkpoint_claim(job: ResolvedJob) -> Manifest | None:
     return _manifest(job, obj, Origin(job.source.document, ("spec", "checkpoints")))
 
 
+# Katib's metrics collector runs beside each trial's primary container and reports the
+# metrics to Katib's DB manager (Katib's manifests: namespace kubeflow, gRPC port 6789).
+KATIB_NAMESPACE = "kubeflow"
+KATIB_DB_MANAGER: dict[str, Any] = {
+    "ports": [{"port": 6789, "protocol": "TCP"}],
+    "to": [
+        {
+            "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": KATIB_NAMESPACE}},
+            "podSelector": {"matchLabels": {"katib.kubeflow.org/component": "db-manager"}},
+        }
+    ],
+}
+
+
 def network_policy(job: ResolvedJob) -> Manifest:
     own_pods = {"podSelector": {"matchLabels": {"manifestgen.io/job": job.name}}}
     dns = {
@@ -206,6 +245,8 @@ def network_policy(job: ResolvedJob) -> Manifest:
         ],
     }
     egress: list[dict[str, Any]] = [{"to": [own_pods]}, dns]
+    if job.job.spec.tuning is not None:
+        egress.append(KATIB_DB_MANAGER)
     for rule in job.job.spec.egress:
         entry: dict[str, Any] = {"to": [{"ipBlock": {"cidr": rule.cidr}}]}
         if rule.ports:
@@ -266,7 +307,7 @@ def name_budget(job: ResolvedJob, obj: dict[str, Any]) -> Diagnostic | None:
 
 def expand_job(job: ResolvedJob) -> tuple[tuple[Manifest, ...], tuple[Diagnostic, ...]]:
     problems = api_limit_problems(job)
-    obj = training_object(job)
+    obj = job_object(job)
     budget = name_budget(job, obj)
     if budget is not None:
         problems.append(budget)

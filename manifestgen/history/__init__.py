@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from manifestgen.errors import Diagnostic
+from manifestgen.expand.workload import emitted_kind
 from manifestgen.history.immutable import ClaimClass, check_immutable
 from manifestgen.history.jobs import Recreate, settle_job
 from manifestgen.history.previous import PreviousBuild
@@ -15,13 +16,12 @@ from manifestgen.manifest import Manifest
 from manifestgen.render import layout
 from manifestgen.spec.resolve import ResolvedJob
 from manifestgen.spec.storage import claim_class
-from manifestgen.workloads import workload_of
 
 __all__ = ["PreviousBuild", "Recreate", "reconcile"]
 
 
 def _job_path(job: ResolvedJob) -> str:
-    kind = workload_of(job).kind.kind
+    kind = emitted_kind(job).kind
     return layout.job_object(job.cluster_name, job.namespace, job.name, kind)
 
 

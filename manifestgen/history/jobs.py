@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from manifestgen.errors import Diagnostic, Severity
+from manifestgen.expand.katib import EXPERIMENT
 from manifestgen.expand.labels import DIGEST_ANNOTATION, RUN_DIGEST_ANNOTATION
 from manifestgen.expand.naming import job_object_name
 from manifestgen.expand.pod import checkpoint_claim_name
@@ -70,7 +71,9 @@ class _Previous:
 
 # The kinds a training object can have, whichever workload emitted it.
 _JOB_KINDS: tuple[ApiKind, ...] = tuple(
-    sorted({w.kind for w in WORKLOADS.values()}, key=lambda k: (k.kind, k.api_version))
+    sorted(
+        {EXPERIMENT, *(w.kind for w in WORKLOADS.values())}, key=lambda k: (k.kind, k.api_version)
+    )
 )
 
 

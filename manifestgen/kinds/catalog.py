@@ -203,6 +203,19 @@ KINDS: tuple[ApiKind, ...] = (
             ".spec.runtimePatches[].time",
             f'.spec.runtimePatches[] | select(.manager != "{TRAINJOB_PATCH_MANAGER}")',
         ),
+    # A tuned job's Katib Experiment: its trial template is the training object; Katib
+    # creates one per trial (see expand/katib.py).
+    ApiKind(
+        "kubeflow.org",
+        "v1beta1",
+        "Experiment",
+        namespaced=True,
+        wave=WAVE_JOB,
+        health="katib_experiment_health.lua",
+        pod_templates=(("spec", "trialTemplate", "trialSpec", "spec", "*", "*", "template"),),
+        children=ch.katib_experiment,
+        # Katib's webhook: `^[a-z]([-a-z0-9]*[a-z0-9])?`, at most 40 characters.
+        dns1035_name=True,
     ),
     # KubeRay: the RayJob makes its RayCluster, and deletes it when the job ends.
     ApiKind(

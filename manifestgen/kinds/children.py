@@ -14,6 +14,8 @@ names its function, and `names.child_name_problems` checks the longest:
 - KubeRay RayJob: a RayCluster `<name>-<5 random characters>`, whose longest Service
   name adds `-serve-svc` (why KubeRay refuses a RayJob name of more than 47 characters;
   its pods' names are shortened by the operator itself).
+- Katib Experiment: trials `<name>-<8 random characters>`, each creating its training
+  object under the trial's name, whose operator then names its own children.
 """
 
 from __future__ import annotations
@@ -80,3 +82,20 @@ def rayjob(name: str, spec: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
         f"{name}{RAY_CLUSTER_SUFFIX}{RAY_SERVICE_SUFFIX}",
         "its RayCluster's longest Service",
     )
+
+
+# Katib names each trial `<experiment>-` and eight random characters (utilrand.String(8)).
+KATIB_TRIAL_SUFFIX = 8
+
+
+def katib_experiment(name: str, spec: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    trial = f"{name}-{'x' * KATIB_TRIAL_SUFFIX}"
+    yield trial, "a trial and its training object"
+    template = _mapping(_mapping(spec.get("trialTemplate")).get("trialSpec"))
+    # Imported here: the catalog imports this module for its rows.
+    from manifestgen.kinds.catalog import row_of
+
+    row = row_of(template)
+    if row is not None and row.children is not None:
+        for child, what in row.children(trial, _mapping(template.get("spec"))):
+            yield child, f"{what} of a trial"

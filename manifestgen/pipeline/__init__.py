@@ -39,6 +39,7 @@ from manifestgen.spec.quota import check_total_demand
 from manifestgen.spec.resolve import ResolvedJob, resolve
 from manifestgen.spec.rules import JOB_RULES, REFERENCE_RULES, check_platform
 from manifestgen.spec.training import TrainingJob
+from manifestgen.spec.tuning_rules import TUNING_RULES
 from manifestgen.workloads import workload_of
 from manifestgen.write import (
     Drift,
@@ -234,7 +235,7 @@ def _resolve_jobs(specs: _Specs, platform: Parsed[Platform]) -> list[ResolvedJob
         result = resolve(platform.model, job)
         if result is None:
             continue
-        rules = (*JOB_RULES, *workload_of(result).rules)
+        rules = (*JOB_RULES, *TUNING_RULES, *workload_of(result).rules)
         problems = [d for rule in rules for d in rule(result)]
         specs.diagnostics += problems
         if not any(d.is_error for d in problems):

@@ -18,7 +18,8 @@ PoolKey = tuple[str, str, str]  # cluster, GPU type, capacity type
 
 
 def demand(job: ResolvedJob) -> int:
-    return job.max_nodes * job.gpus_per_node
+    # A tuning search runs that many trials of the job at once.
+    return job.job.spec.concurrent_runs * job.max_nodes * job.gpus_per_node
 
 
 def _by_cluster_and_type(jobs: Sequence[ResolvedJob]) -> dict[tuple[str, str], list[ResolvedJob]]:

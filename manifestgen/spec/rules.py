@@ -185,7 +185,7 @@ def check_quota(job: ResolvedJob) -> Iterator[Diagnostic]:
     if name is None:
         return
     quota = job.cluster.gpu_quota.get(name)
-    wanted = job.max_nodes * job.gpus_per_node
+    wanted = job.job.spec.concurrent_runs * job.max_nodes * job.gpus_per_node
     location = job.source.locate(("spec", "gpu", "type"))
     if quota is None:
         yield Diagnostic(

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Discriminator, Field, Tag, model_validator
 
 from manifestgen.spec.base import (
     INT32_MAX,
@@ -18,6 +18,7 @@ from manifestgen.spec.base import (
 )
 from manifestgen.spec.image import check_image
 from manifestgen.spec.platform import Metadata
+from manifestgen.spec.tuning import Choice, Range, SearchSpace, Tuning
 
 # 7 slices of each of 16 GPUs: the most MIG instances a node can carry.
 MAX_SLICES_PER_NODE = 112
@@ -120,6 +121,21 @@ class RunPolicy(SpecModel):
 
 HyperparameterValue = str | int | float | bool
 
+
+def _entry_tag(value: Any) -> str:
+    # A mapping is a search space (a list when it has oneOf, else a range); anything else
+    # a plain value: one error per mistake, not one per member of the union.
+    if isinstance(value, dict | Range | Choice):
+        return "choice" if isinstance(value, Choice) or "oneOf" in value else "range"
+    return "value"
+
+
+HyperparameterEntry = Annotated[
+    Annotated[HyperparameterValue, Tag("value")] | Annotated[Range, Tag("range")]
+    | Annotated[Choice, Tag("choice")],
+    Discriminator(_entry_tag),
+]  # fmt: skip
+
 # What the job should be doing; changing it never renames the job (see expand/naming.py).
 JobState = Literal["Running", "Suspended", "Completed"]
 
@@ -212,12 +228,19 @@ class TrainingJobSpec(SpecModel):
         "alert; needs monitoring on the cluster.",
     )
     hyperparameters: dict[
-        Annotated[str, Field(pattern=r"^[-._a-zA-Z0-9]+$")], HyperparameterValue
+        Annotated[str, Field(pattern=r"^[-._a-zA-Z0-9]+$")], HyperparameterEntry
     ] = Field(
         default_factory=dict,
         description="A ConfigMap mounted at $HYPERPARAMETERS_DIR "
         "(/etc/manifestgen/hyperparameters), one file per key, non-strings as JSON; "
-        "changing them renames the job.",
+        "changing them renames the job. A search space ({min, max, step?, distribution?} "
+        "or {oneOf: [...]}) is tuned by `tuning` instead; command, args and env name any "
+        "hyperparameter as ${hyperparameters.<key>}.",
+    )
+    tuning: Tuning | None = Field(
+        default=None,
+        description="Search the hyperparameters' spaces with a Katib Experiment: every "
+        "trial runs this job with values Katib picks.",
     )
     run_policy: RunPolicy = Field(
         default_factory=RunPolicy, description="Retries, deadlines and pod clean-up."
@@ -256,9 +279,23 @@ class TrainingJobSpec(SpecModel):
         return True
 
     @property
+    def concurrent_runs(self) -> int:
+        """Runs of the job at once: the trials a tuning search runs in parallel, else 1."""
+        return self.tuning.trials.parallel if self.tuning is not None else 1
+
+    @property
+    def fixed_hyperparameters(self) -> dict[str, HyperparameterValue]:
+        return {k: v for k, v in self.hyperparameters.items() if not isinstance(v, Range | Choice)}
+
+    @property
+    def search_spaces(self) -> dict[str, SearchSpace]:
+        return {k: v for k, v in self.hyperparameters.items() if isinstance(v, Range | Choice)}
+
+    @property
     def multi_node(self) -> bool:
-        """Pods on more than one node: a checkpoint claim they share must be ReadWriteMany."""
-        return self.max_nodes > 1 or bool(self.side_pods)
+        """Pods on more than one node: a checkpoint claim they share must be ReadWriteMany
+        (parallel trials of a tuning search count as more nodes)."""
+        return self.max_nodes > 1 or bool(self.side_pods) or self.concurrent_runs > 1
 
 
 class TrainingJob(SpecModel):

@@ -298,7 +298,7 @@ def check_forwarded_env(job: ResolvedJob) -> Iterator[Diagnostic]:
     if call is None or call.launcher != "mpirun" or spec.mpi.implementation != "OpenMPI":
         return
     wanted = {*spec.env, *(s.env for s in spec.secrets)} - {"OMPI_MCA_mca_base_env_list"}
-    if spec.hyperparameters:
+    if spec.fixed_hyperparameters:
         wanted.add("HYPERPARAMETERS_DIR")
     missing = sorted(wanted - _forwarded(job, call))
     if not missing or not remote:
