@@ -219,6 +219,7 @@ CODES: Final[dict[str, str]] = {
     "MG404": "generated object fails a Kubernetes API rule",
     "MG405": "generated object fails a CRD validation rule (CEL)",
     "MG406": "Kubernetes version without bundled schemas",
+    "MG407": "kinds not checked: CRD without a structural schema, no OpenAPI document",
     # out/ on disk
     "MG501": "generated file missing from out/",
     "MG502": "file in out/ is stale",

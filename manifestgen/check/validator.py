@@ -22,6 +22,12 @@ from manifestgen.check.generic import GenericChecks, generic_row
 from manifestgen.check.kubernetes import OBJECT_META, KubernetesSchemas, select_version
 from manifestgen.check.legacy import Replacement, superseded
 from manifestgen.check.metadata import NameRule, metadata_problems, name_rule
+from manifestgen.check.openapi import (
+    OpenApiDocument,
+    find_schema,
+    load_openapi_documents,
+    strict_schema,
+)
 from manifestgen.check.problems import (
     CheckOutcome,
     ObjectProblem,
@@ -56,9 +62,11 @@ class OutputValidator:
         crds: Mapping[GroupVersionKind, CrdVersion],
         *,
         cache: PreparedSchemaCache | None = None,
+        openapi: Sequence[OpenApiDocument] = (),
     ) -> None:
         self._kubernetes = kubernetes
         self._crds = dict(crds)
+        self._openapi = tuple(openapi)
         self._cache = cache
         self._checkers: dict[GroupVersionKind, Checker | None] = {}
         self._prepared: dict[GroupVersionKind, PreparedSchema] = {}
@@ -83,7 +91,11 @@ class OutputValidator:
         """
         kubernetes = KubernetesSchemas(select_version(kubernetes_version))
         file_cache = cache if isinstance(cache, CrdFileCache) else None
-        return cls(kubernetes, load_crd_versions(crd_paths, file_cache), cache=cache)
+        crds = load_crd_versions(crd_paths, file_cache)
+        # OpenAPI documents matter only for CRDs that describe nothing (Katib's).
+        needed = any(not declares_fields(crd.schema) for crd in crds.values())
+        openapi = load_openapi_documents(crd_paths) if needed else []
+        return cls(kubernetes, crds, cache=cache, openapi=openapi)
 
     @property
     def kubernetes_version(self) -> str:
@@ -161,12 +173,26 @@ class OutputValidator:
                 admit=lambda data: apply_defaults(data, crd.schema),
             )
             if not declares_fields(crd.schema):
+                described = self._openapi_checker(gvk)
+                if described is not None:
+                    return described
                 return _without_structural_schema(lambda obj: schema_check(obj)[0], crd)
             if not _declares_rules(crd.schema):
                 return lambda obj: schema_check(obj)[0]
             return _with_cel_rules(schema_check, self._cel_evaluator(), crd.schema)
         row = generic_row(gvk)
         return self._generic.checker(row) if row is not None else None
+
+    def _openapi_checker(self, gvk: GroupVersionKind) -> Checker | None:
+        """A checker against the operator's OpenAPI document, for a CRD without a schema."""
+        found = find_schema(self._openapi, gvk)
+        if found is None:
+            return None
+        document, name = found
+        label = f"openapi {name} ({document.source})"
+        return _schema_checker(
+            strict_schema(document, name), "crd", label, name_rule(gvk[2], builtin=False)
+        )
 
     def _cel_evaluator(self) -> CelEvaluator:
         if self._cel is None:

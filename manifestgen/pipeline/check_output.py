@@ -150,6 +150,7 @@ def check_manifests(
         )
         return diagnostics, ()
     unchecked: set[str] = set()
+    undescribed: set[str] = set()
     out_dir = options.out_dir.as_posix()
     for done, manifest in enumerate(manifests, start=1):
         report("checking objects", done, len(manifests))
@@ -158,8 +159,32 @@ def check_manifests(
         )
         if outcome.source in ("generic", "none"):
             unchecked.add(f"{manifest.kind} ({manifest.obj['apiVersion']})")
+        elif outcome.unchecked:
+            undescribed.add(f"{manifest.kind} ({manifest.obj['apiVersion']})")
         diagnostics += [_diagnostic(manifest, p, out_dir) for p in outcome.problems]
-    return diagnostics + _unchecked_note(unchecked, platform), tuple(sorted(unchecked))
+    notes = _unchecked_note(unchecked, platform) + _undescribed_note(undescribed, platform)
+    return diagnostics + notes, tuple(sorted(unchecked | undescribed))
+
+
+def _undescribed_note(kinds: set[str], platform: Parsed[Platform]) -> list[Diagnostic]:
+    """Kinds whose CRD accepts anything (no structural schema) and for which no OpenAPI
+    document was found: not checked, which is never the same as valid."""
+    if not kinds:
+        return []
+    return [
+        Diagnostic(
+            "MG407",
+            "not checked: the CRD has no structural schema and no OpenAPI document "
+            f"describes the kind: {', '.join(sorted(kinds))}",
+            platform.locate(("spec", "crds"))
+            if platform.model.spec.crds
+            else platform.locate(("spec",)),
+            field="spec.crds",
+            severity=Severity.NOTE,
+            hint="put the operator's OpenAPI document (Katib: api/openapi-spec/swagger.json) "
+            "in a CRD location",
+        )
+    ]
 
 
 def _display(path: Path, root: Path) -> str:
