@@ -14,6 +14,7 @@ import yaml
 from manifestgen.check import OutputValidator
 from manifestgen.check.legacy import superseded
 from manifestgen.check.schemautil import resolve_local_ref
+from manifestgen.check.validator import declares_fields
 from tests.check.conftest import KUBERNETES_VERSION
 
 # Strings tried, in order, for a required string with a pattern.
@@ -83,6 +84,10 @@ def test_each_served_version_accepts_a_minimal_object(
         outcome = _validator_for(all_crds, crds_dir / crd_file, (group, version, kind)).check(obj)
         assert outcome.source == "crd"
         assert outcome.problems == (), (group, version, kind)
+        if not declares_fields(all_crds.raw_crd_schema(group, version, kind) or {}):
+            # Katib's Experiment: its CRD describes nothing, its OpenAPI document does.
+            assert outcome.schema_name.startswith(f"openapi {version}.{kind} (")
+            continue
         assert outcome.schema_name.startswith("crd ")
         assert outcome.schema_name.endswith(f".{group}/{version} ({path})")
 
