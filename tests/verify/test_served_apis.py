@@ -70,13 +70,14 @@ KATIB = {
     "apiVersion": "kubeflow.org/v1beta1",
     "kind": "Experiment",
     "metadata": {"name": "random", "namespace": "kubeflow"},
-    "spec": {"objectiv": {"type": "maximize"}},  # a typo nothing can catch
+    "spec": {"objectiv": {"type": "maximize"}},  # a typo only an OpenAPI document catches
 }
 
 
 def test_a_crd_without_structural_schema_is_not_checked(crds_dir: Path, write: Write) -> None:
     path = write("experiment.yaml", [KATIB])
-    katib = crds_dir / "katib"
+    # The CRD alone, without Katib's OpenAPI document (which would describe the kind).
+    katib = crds_dir / "katib" / "kubeflow.org_experiments.yaml"
     failed = verify_cli(path, "--crds", katib)
     assert failed.code == 1
     assert (
@@ -88,6 +89,16 @@ def test_a_crd_without_structural_schema_is_not_checked(crds_dir: Path, write: W
     document = json.loads(warned.stdout)
     assert [r["status"] for r in document["resources"]] == ["skipped"]
     assert [d["severity"] for d in document["diagnostics"]] == ["warning"]
+
+
+def test_with_katibs_openapi_document_the_experiment_is_checked(
+    crds_dir: Path, write: Write
+) -> None:
+    path = write("experiment.yaml", [KATIB])
+    failed = verify_cli(path, "--crds", crds_dir / "katib")
+    assert failed.code == 1
+    assert "not checked" not in failed.stdout
+    assert "unknown field" in failed.stdout
 
 
 PROVISIONER = {
