@@ -169,9 +169,9 @@ def experiment_spec(job: ResolvedJob, training: Mapping[str, Any]) -> dict[str, 
     container, labels = _primary(trial, row)
     success = _CONDITION.format(_SUCCESS_TYPE.get(row.kind, "Succeeded"))
     spaces = job.job.spec.search_spaces
-    trial_parameters = [{"name": name, "reference": name} for name in sorted(spaces)] + [
-        {"name": TRIAL_NAME_PARAMETER, "reference": "${trialSpec.Name}"}
-    ]
+    trial_parameters = [{"name": name, "reference": name} for name in sorted(spaces)]
+    if named:
+        trial_parameters.append({"name": TRIAL_NAME_PARAMETER, "reference": "${trialSpec.Name}"})
     spec: dict[str, Any] = {
         "algorithm": {"algorithmName": tuning.algorithm.name},
         "maxTrialCount": tuning.trials.max,

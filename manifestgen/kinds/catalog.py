@@ -203,6 +203,7 @@ KINDS: tuple[ApiKind, ...] = (
             ".spec.runtimePatches[].time",
             f'.spec.runtimePatches[] | select(.manager != "{TRAINJOB_PATCH_MANAGER}")',
         ),
+    ),
     # A tuned job's Katib Experiment: its trial template is the training object; Katib
     # creates one per trial (see expand/katib.py).
     ApiKind(
