@@ -69,9 +69,10 @@ def validator(crds_dir: Path) -> OutputValidator:
     return OutputValidator.create("1.33", [crds_dir])
 
 
-# TrainJob needs a Platform runtime the shared test Platform does not have: its trial
+# TrainJob needs a Platform runtime the shared test Platform does not have, and RayJob
+# trials have no primary-pod rule yet: their trial
 # template is not covered here yet.
-@pytest.mark.parametrize("framework", sorted(set(WORKLOADS) - {"trainjob"}))
+@pytest.mark.parametrize("framework", sorted(set(WORKLOADS) - {"trainjob", "ray"}))
 def test_every_workload_becomes_the_trial_template_of_an_experiment(
     tmp_path: Path, framework: str, validator: OutputValidator
 ) -> None:
