@@ -113,13 +113,18 @@ KUEUE_GROUP = "kueue.x-k8s.io"
 KUEUE_VERSIONS = ("v1beta1", "v1beta2")
 
 
-def _kueue(kind: str, namespaced: bool = False, wave_: str = WAVE_CLUSTER) -> tuple[ApiKind, ...]:
+def _kueue(
+    kind: str, namespaced: bool = False, wave_: str = WAVE_CLUSTER, health: str | None = None
+) -> tuple[ApiKind, ...]:
     """A Kueue kind in each API version manifestgen emits (the Platform picks one per
     cluster: the one its Kueue serves)."""
     return tuple(
-        ApiKind(KUEUE_GROUP, version, kind, namespaced=namespaced, wave=wave_)
+        ApiKind(KUEUE_GROUP, version, kind, namespaced=namespaced, wave=wave_, health=health)
         for version in KUEUE_VERSIONS
     )
+
+
+_QUEUE_HEALTH = "kueue_queue_health.lua"
 
 
 KINDS: tuple[ApiKind, ...] = (
@@ -141,9 +146,9 @@ KINDS: tuple[ApiKind, ...] = (
     # Priorities and queues: before the jobs that name them.
     ApiKind("scheduling.k8s.io", "v1", "PriorityClass", namespaced=False, wave=WAVE_CLUSTER),
     *_kueue("ResourceFlavor"),
-    *_kueue("ClusterQueue"),
+    *_kueue("ClusterQueue", health=_QUEUE_HEALTH),
     *_kueue("WorkloadPriorityClass"),
-    *_kueue("LocalQueue", namespaced=True, wave_=WAVE_SUPPORT),
+    *_kueue("LocalQueue", namespaced=True, wave_=WAVE_SUPPORT, health=_QUEUE_HEALTH),
     # The Platform's Kubeflow Trainer runtimes, applied before the TrainJobs naming them.
     ApiKind(
         "trainer.kubeflow.org",
