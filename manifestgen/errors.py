@@ -181,6 +181,9 @@ CODES: Final[dict[str, str]] = {
     "MG291": "Paddle job does not start paddle.distributed.launch",
     "MG292": "paddle.distributed.launch options in the command contradict the spec",
     "MG293": "a launcher of several processes where each pod has one rank",
+    # JobSet and plain Job workloads.
+    "MG320": "plain Job on spot: a reclaim of the rendezvous pod fails it",
+    "MG321": "nodes not a multiple of the JobSet's slices",
     # Ray (RayJob) launch rules
     "MG340": "RayJob without an entrypoint",
     "MG341": "entrypoint starts or joins a Ray cluster itself",

@@ -165,6 +165,8 @@ KINDS: tuple[ApiKind, ...] = (
     ApiKind("", "v1", "PersistentVolumeClaim", namespaced=True, wave=WAVE_SUPPORT),
     ApiKind("", "v1", "ServiceAccount", namespaced=True, wave=WAVE_SUPPORT),
     ApiKind("networking.k8s.io", "v1", "NetworkPolicy", namespaced=True, wave=WAVE_SUPPORT),
+    # The headless Service a plain Job's pods find each other through (`subdomain`).
+    ApiKind("", "v1", "Service", namespaced=True, wave=WAVE_SUPPORT),
     # prometheus-operator: what Prometheus scrapes and the alerts it evaluates.
     ApiKind("monitoring.coreos.com", "v1", "PodMonitor", namespaced=True, wave=WAVE_SUPPORT),
     ApiKind("monitoring.coreos.com", "v1", "ServiceMonitor", namespaced=True, wave=WAVE_SUPPORT),
@@ -238,6 +240,31 @@ KINDS: tuple[ApiKind, ...] = (
         ),
         children=ch.rayjob,
         # KubeRay refuses a RayJob whose name is not a DNS-1035 label.
+    # A plain Indexed Job (`framework: job`). Argo CD's built-in Job health reads a Job
+    # that Kueue resumed (Suspended=False) as Healthy while it runs: ours replaces it.
+    ApiKind(
+        "batch",
+        "v1",
+        "Job",
+        namespaced=True,
+        wave=WAVE_JOB,
+        health="batch_job_health.lua",
+        pod_templates=(("spec", "template"),),
+        children=ch.indexed_job,
+        suspend=("suspend",),
+    ),
+    # JobSet v0.10 or later (`framework: jobset`: failure rules on Job messages). Its
+    # webhook requires the child Job names `<name>-<replicatedJob>-<index>` to be DNS-1035
+    # labels, so the name must be one too.
+    ApiKind(
+        "jobset.x-k8s.io",
+        "v1alpha2",
+        "JobSet",
+        namespaced=True,
+        wave=WAVE_JOB,
+        health="jobset_health.lua",
+        pod_templates=(("spec", "replicatedJobs", "*", "template", "spec", "template"),),
+        children=ch.jobset,
         dns1035_name=True,
         suspend=("suspend",),
     ),
@@ -267,16 +294,6 @@ KINDS: tuple[ApiKind, ...] = (
         app="none",
         pod_templates=(("spec", "mpiReplicaSpecs", "*", "template"),),
         children=ch.kubeflow_v1("mpiReplicaSpecs"),
-    ),
-    ApiKind(
-        "jobset.x-k8s.io",
-        "v1alpha2",
-        "JobSet",
-        namespaced=True,
-        app="none",
-        pod_templates=(("spec", "replicatedJobs", "*", "template", "spec", "template"),),
-        children=ch.jobset,
-        suspend=("suspend",),
     ),
 )
 

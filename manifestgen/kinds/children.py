@@ -9,7 +9,10 @@ names its function, and `names.child_name_problems` checks the longest:
 - Kubeflow training operator v1 (PyTorchJob, TFJob, MPIJob, XGBoostJob, PaddleJob, JAXJob):
   `<name>-<replica type, lower case>-<index>` for pods and their Services;
 - MPI Operator v2beta1 MPIJob: `<name>-launcher` and `<name>-worker-<index>`;
-- JobSet: pods `<name>-<replicatedJob>-<job index>-<pod index>`;
+- JobSet: Jobs `<name>-<replicatedJob>-<job index>`, and for Indexed Jobs pods
+  `<name>-<replicatedJob>-<job index>-<pod index>-<5 random characters>` (the JobSet
+  webhook refuses a JobSet whose longest pod name, suffix included, is over 63);
+- batch/v1 Indexed Job: pod hostnames `<name>-<index>` (the Job controller sets them);
 - Kubeflow Trainer v2 TrainJob: `<name>-node-0-<index>`;
 - KubeRay RayJob: a RayCluster `<name>-<5 random characters>`, whose longest Service
   name adds `-serve-svc` (why KubeRay refuses a RayJob name of more than 47 characters;
@@ -60,9 +63,24 @@ def jobset(name: str, spec: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
         job = _mapping(job)
         job_spec = _mapping(_mapping(job.get("template")).get("spec"))
         last_job = _count(job.get("replicas")) - 1
-        last_pod = _count(job_spec.get("parallelism")) - 1
-        if last_job >= 0 and last_pod >= 0 and isinstance(job.get("name"), str):
-            yield f"{name}-{job['name']}-{last_job}-{last_pod}", "a pod"
+        if last_job < 0 or not isinstance(job.get("name"), str):
+            continue
+        child_job = f"{name}-{job['name']}-{last_job}"
+        yield child_job, "a Job"
+        # The webhook defaults completionMode to Indexed and checks pods by completions.
+        indexed = job_spec.get("completionMode", "Indexed") == "Indexed"
+        pods = job_spec.get("completions", job_spec.get("parallelism"))
+        last_pod = _count(pods) - 1
+        if indexed and last_pod >= 0:
+            yield f"{child_job}-{last_pod}-xxxxx", "a pod (with the Job controller's suffix)"
+
+
+def indexed_job(name: str, spec: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    if spec.get("completionMode") != "Indexed":
+        return
+    last = _count(spec.get("completions")) - 1
+    if last >= 0:
+        yield f"{name}-{last}", "a pod hostname"
 
 
 def trainjob(name: str, spec: Mapping[str, Any]) -> Iterator[tuple[str, str]]:

@@ -16,7 +16,9 @@ from manifestgen.spec import training
 from manifestgen.spec.resolve import ResolvedJob
 from manifestgen.spec.training import TrainingJobSpec
 from manifestgen.workloads.base import Workload
+from manifestgen.workloads.indexed_job import INDEXED_JOB
 from manifestgen.workloads.jax import JAX
+from manifestgen.workloads.jobset import JOBSET
 from manifestgen.workloads.mpi import MPI
 from manifestgen.workloads.paddle import PADDLE
 from manifestgen.workloads.pytorch import PYTORCH
@@ -26,7 +28,8 @@ from manifestgen.workloads.trainjob import TRAINJOB
 from manifestgen.workloads.xgboost import XGBOOST
 
 WORKLOADS: Mapping[str, Workload] = {
-    w.framework: w for w in (PYTORCH, TENSORFLOW, XGBOOST, PADDLE, JAX, MPI, TRAINJOB, RAY)
+    w.framework: w
+    for w in (PYTORCH, TENSORFLOW, XGBOOST, PADDLE, JAX, MPI, TRAINJOB, RAY, JOBSET, INDEXED_JOB)
 }
 
 DEFAULT_FRAMEWORK = "pytorch"

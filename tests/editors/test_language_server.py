@@ -108,7 +108,11 @@ def _position(text: str, prefix: str) -> tuple[int, int]:
 COMPLETIONS = [
     ("  team: research\n", "  team: ", ["recsys", "research"]),
     ("  cluster: prod-use1\n", "  cluster: ", ["prod-use1", "train-usw2"]),
-    ("    type: a100-80gb\n", "    type: ", ["a100-80gb", "a100-80gb-mig", "h100-80gb"]),
+    (
+        "    type: a100-80gb\n",
+        "    type: ",
+        ["a100-80gb", "a100-80gb-mig", "h100-80gb", "h200-141gb"],
+    ),
 ]
 
 

@@ -184,6 +184,14 @@ def test_queued_jobs_are_in_the_last_wave() -> None:
         assert int(row.wave) == last, row.kind
 
 
+# The condition a kind's controller sets when it succeeds (Kubeflow jobs: Succeeded).
+DONE_CONDITION = {
+    "batch_job_health.lua": "Complete",
+    "jobset_health.lua": "Completed",
+    "trainjob_health.lua": "Complete",
+}
+
+
 # Kinds whose health reads status conditions; the RayJob's (jobDeploymentStatus) has the
 # same queued case in tests/argocd/test_rayjob_health_lua.py.
 @pytest.mark.parametrize(
@@ -201,6 +209,6 @@ def test_a_queued_job_reads_as_suspended_until_admitted(row: Any) -> None:
     admitted["status"] = {"conditions": [{"type": "Running", "status": "True", "message": "m"}]}
     assert run_health(script, admitted)["status"] == "Progressing"
     done = _copy(queued)
-    final = "Complete" if row.kind == "TrainJob" else "Succeeded"  # the Trainer's condition
-    done["status"] = {"conditions": [{"type": final, "status": "True", "message": "ok"}]}
+    finished = DONE_CONDITION.get(row.health, "Succeeded")
+    done["status"] = {"conditions": [{"type": finished, "status": "True", "message": "ok"}]}
     assert run_health(script, done)["status"] == "Healthy"

@@ -52,6 +52,15 @@ def _jobset(name: str) -> dict[str, Any]:
     }
 
 
+def _indexed_job(name: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": name},
+        "spec": {"completionMode": "Indexed", "completions": 16, "parallelism": 16},
+    }
+
+
 def _trainjob(name: str) -> dict[str, Any]:
     return {
         "apiVersion": "trainer.kubeflow.org/v1alpha1",
@@ -82,7 +91,9 @@ CASES: dict[str, tuple[Make, str]] = {
     ),
     "JAXJob": (_kubeflow_v1("JAXJob", "jaxReplicaSpecs", {"Worker": 2}), "-worker-1"),
     "MPIJob-v2beta1": (_mpi_v2, "-worker-99"),
-    "JobSet": (_jobset, "-node-3-7"),
+    # The JobSet webhook counts the 5 random characters of the pod name.
+    "JobSet": (_jobset, "-node-3-7-xxxxx"),
+    "Job": (_indexed_job, "-15"),
     "TrainJob": (_trainjob, "-node-0-15"),
 }
 
@@ -138,13 +149,15 @@ def test_trainjob_names_must_be_dns1035_labels() -> None:
 @pytest.mark.parametrize(
     "obj",
     [
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x" * 70}},
+        # A Job that is not Indexed names its pods' hosts after the pods, not the Job.
         {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "x" * 70}},
         {"apiVersion": "kubeflow.org/v1", "kind": "PyTorchJob", "metadata": {}},
         {"apiVersion": "kubeflow.org/v1", "kind": "PyTorchJob"},
         {"kind": "PyTorchJob"},
         "not an object",
     ],
-    ids=["other-kind", "no-name", "no-metadata", "no-api-version", "not-object"],
+    ids=["other-kind", "job-not-indexed", "no-name", "no-metadata", "no-api-version", "not-object"],
 )
 def test_nothing_for_other_kinds_or_unnamed_objects(obj: Any) -> None:
     assert child_name_problems(obj) == []
