@@ -79,9 +79,14 @@ def pod_usage(pod_spec: Mapping[str, Any], defaults: ContainerDefaults) -> Usage
     return {k: max(running.get(k, Decimal(0)), peak.get(k, Decimal(0))) for k in running | peak}
 
 
-def _replicas(obj: Mapping[str, Any], path: Sequence[str | int]) -> int:
-    parent = _at(obj, path[:-1])
-    count = int(parent.get("replicas", 1)) if isinstance(parent, Mapping) else 1
+def _replicas(obj: Any, path: Sequence[str | int]) -> int:
+    # `replicas` and `parallelism` multiply on the way down: a Kubeflow replica spec's
+    # replicas, a JobSet's replicated Jobs times each Job's parallelism, a Job's parallelism.
+    count, node = 1, obj
+    for part in path[:-1]:
+        node = node[part]
+        if isinstance(node, Mapping):
+            count *= int(node.get("replicas", 1)) * int(node.get("parallelism", 1))
     elastic = obj.get("spec", {}).get("elasticPolicy") or {}
     if obj.get("kind") == "PyTorchJob" and path[-2] == "Worker" and "maxReplicas" in elastic:
         count = max(count, int(elastic["maxReplicas"]))

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
+from manifestgen.expand.tenancy_quota import object_usage
 from manifestgen.kinds.names import overlong_child
+from manifestgen.spec.tenancy import ContainerDefaults
 from tests.bundle import build_objects, compile_specs, of_kind
 from tests.workloads.support import built, crd_diagnostics, framework_job
 
@@ -146,3 +148,8 @@ def test_job_and_service_pass_the_kubernetes_schemas(tmp_path: Path, crds_dir: P
     diagnostics = crd_diagnostics(tmp_path, jobs, crds_dir)
     assert [d for d in diagnostics if d.code.startswith("MG4") and d.code != "MG402"] == []
     assert not [d for d in diagnostics if d.is_error]
+
+
+def test_namespace_quota_counts_every_index(tmp_path: Path) -> None:
+    usage = object_usage(the_job(tmp_path, nodes=3, gpu=A100), ContainerDefaults())
+    assert usage["requests.nvidia.com/gpu"] == 24

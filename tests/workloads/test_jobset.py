@@ -14,7 +14,9 @@ from typing import Any
 
 import pytest
 
+from manifestgen.expand.tenancy_quota import object_usage
 from manifestgen.kinds.names import overlong_child
+from manifestgen.spec.tenancy import ContainerDefaults
 from tests.bundle import build_objects, compile_specs, of_kind
 from tests.workloads.support import built, crd_diagnostics, framework_job, kind_problems
 
@@ -236,3 +238,9 @@ def test_generated_object_passes_the_real_crd(tmp_path: Path, crds_dir: Path) ->
     diagnostics = crd_diagnostics(tmp_path, jobs, crds_dir)
     assert kind_problems(diagnostics, "JobSet") == []
     assert not [d for d in diagnostics if d.is_error]
+
+
+def test_namespace_quota_counts_every_pod_of_every_slice(tmp_path: Path) -> None:
+    jobset = the_jobset(tmp_path, nodes=4, gpu=A100, jobset={"slices": 2})
+    usage = object_usage(jobset, ContainerDefaults())
+    assert usage["requests.nvidia.com/gpu"] == 32
