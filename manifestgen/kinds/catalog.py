@@ -240,6 +240,9 @@ KINDS: tuple[ApiKind, ...] = (
         ),
         children=ch.rayjob,
         # KubeRay refuses a RayJob whose name is not a DNS-1035 label.
+        dns1035_name=True,
+        suspend=("suspend",),
+    ),
     # A plain Indexed Job (`framework: job`). Argo CD's built-in Job health reads a Job
     # that Kueue resumed (Suspended=False) as Healthy while it runs: ours replaces it.
     ApiKind(
