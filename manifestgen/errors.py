@@ -215,6 +215,16 @@ CODES: Final[dict[str, str]] = {
     "MG305": "TrainJob names a runtime that is no longer generated",
     "MG306": "unknown default framework of a cluster",
     "MG314": "TrainJob on a cluster with a gang scheduler",
+    # Serving models (ModelService)
+    "MG390": "served model names no TrainingJob of the team on the cluster",
+    "MG391": "served TrainingJob has no checkpoint claim",
+    "MG392": "served checkpoint claim is not ReadWriteMany",
+    "MG393": "the cluster's KServe deployment mode cannot do what the service asks",
+    "MG394": "name too long for the names KServe derives from it",
+    "MG395": "cluster has no KServe set-up",
+    "MG396": "GPU quota exceeded or missing for a service",
+    "MG397": "service name already used in the namespace",
+    "MG398": "GPU request the predictor's nodes cannot meet (count, MIG profile)",
     # Generated output
     "MG401": "generated object fails its schema",
     "MG402": "kinds not checked against an upstream CRD (metadata and pod templates only)",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from manifestgen.expand.argocd_apps import cluster_namespaces
@@ -27,7 +27,7 @@ from manifestgen.kinds.catalog import wave
 from manifestgen.manifest import Manifest, Origin, Target
 from manifestgen.spec.parsed import Parsed
 from manifestgen.spec.platform import Platform, PlatformSpec
-from manifestgen.spec.quota import pool_gpu_limits
+from manifestgen.spec.quota import PoolKey, pool_gpu_limits
 from manifestgen.spec.resolve import ResolvedJob
 
 NODE_CLASS_NAME = "manifestgen"
@@ -218,22 +218,32 @@ def node_overlay(
 
 
 def expand_cluster(
-    platform: Parsed[Platform], cluster: str, jobs: Sequence[ResolvedJob]
+    platform: Parsed[Platform],
+    cluster: str,
+    jobs: Sequence[ResolvedJob],
+    served: Mapping[PoolKey, int] | None = None,
 ) -> list[Manifest]:
     """Namespaces for the teams allowed here, the node pools this cluster's jobs use, and
-    the cluster's monitoring."""
+    the cluster's monitoring.
+
+    `served`: the GPUs model services want from each (cluster, GPU type, capacity) pool."""
     manifests = namespaces(platform, cluster)
     manifests += cluster_monitoring(
         platform, cluster, cluster_namespaces(platform.model.spec, cluster)
     )
     here = [j for j in jobs if j.cluster_name == cluster]
+    serving = {key: need for key, need in (served or {}).items() if key[0] == cluster}
     pools = sorted(
         {(j.gpu_type_name or "", j.job.spec.capacity_type) for j in here}
         | {("", capacity) for j in here for capacity in cpu_demands(j)}
+        | {(gpu, capacity) for _, gpu, capacity in serving}
     )
     if pools:
         # The capacity types share the quota: their limits together never exceed it.
-        gpus = pool_gpu_limits(jobs)
+        quotas = platform.model.spec.clusters[cluster].gpu_quota
+        gpus = pool_gpu_limits(
+            jobs, serving, {(cluster, gpu): quotas.get(gpu, 0) for _, gpu, _ in serving}
+        )
         manifests.append(node_class(platform, cluster))
         cpu = cpu_limits(platform.model, cluster, jobs)
         manifests += [

@@ -19,7 +19,7 @@ from manifestgen.kinds import children as ch
 # Argo CD applies lower waves first and waits for them to be healthy.
 WAVE_CLUSTER = "0"  # namespaces, node classes, node pools
 WAVE_SUPPORT = "1"  # service accounts, config maps, claims, network policies
-WAVE_JOB = "2"  # training jobs
+WAVE_JOB = "2"  # training jobs, inference services and their scalers
 
 # A path inside an object; "*" matches every key of a map (replica types).
 TemplatePath = tuple[str, ...]
@@ -270,6 +270,27 @@ KINDS: tuple[ApiKind, ...] = (
         children=ch.jobset,
         dns1035_name=True,
         suspend=("suspend",),
+    ),
+    # Model serving (ModelService documents).
+    ApiKind(
+        "serving.kserve.io",
+        "v1beta1",
+        "InferenceService",
+        namespaced=True,
+        wave=WAVE_JOB,
+        health="inferenceservice_health.lua",
+        children=ch.inference_service,
+        dns1035_name=True,
+    ),
+    ApiKind(
+        "keda.sh",
+        "v1alpha1",
+        "ScaledObject",
+        namespaced=True,
+        # With its InferenceService, in the last wave, whose health a sync never waits
+        # for: KEDA reports Ready once KServe has created the Deployment it scales.
+        wave=WAVE_JOB,
+        health="scaledobject_health.lua",
     ),
     # Kinds whose operators `verify` knows, not emitted yet (app "none").
     ApiKind(

@@ -18,7 +18,9 @@ names its function, and `names.child_name_problems` checks the longest:
   name adds `-serve-svc` (why KubeRay refuses a RayJob name of more than 47 characters;
   its pods' names are shortened by the operator itself).
 - Katib Experiment: trials `<name>-<8 random characters>`, each creating its training
-  object under the trial's name, whose operator then names its own children.
+  object under the trial's name, whose operator then names its own children;
+- KServe InferenceService: the predictor's Service (and Deployment) `<name>-predictor`
+  (the mode- and namespace-dependent names are checked at build, serving/rules.py).
 """
 
 from __future__ import annotations
@@ -117,3 +119,7 @@ def katib_experiment(name: str, spec: Mapping[str, Any]) -> Iterator[tuple[str, 
     if row is not None and row.children is not None:
         for child, what in row.children(trial, _mapping(template.get("spec"))):
             yield child, f"{what} of a trial"
+
+
+def inference_service(name: str, spec: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    yield f"{name}-predictor", "the predictor Service"

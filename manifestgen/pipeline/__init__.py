@@ -26,8 +26,11 @@ from manifestgen.expand.workload import expand_job
 from manifestgen.manifest import Manifest
 from manifestgen.options import BuildOptions, checked_out_path
 from manifestgen.pipeline.credentials import check_credentials
+from manifestgen.pipeline.serving import expand_services, resolve_services, served_gpus
 from manifestgen.render.tree import OutputTree, render_tree
 from manifestgen.report.progress import report
+from manifestgen.serving.resolve import ResolvedService
+from manifestgen.serving.spec import ModelService
 from manifestgen.source.discover import discover, discover_spec_files
 from manifestgen.source.load_cache import LoadCache, Loaded
 from manifestgen.source.loader import SourceDocument, load_source
@@ -86,6 +89,7 @@ class _Specs:
     platforms: list[Parsed[Platform]] = field(default_factory=list)
     invalid_platforms: int = 0
     jobs: list[Parsed[TrainingJob]] = field(default_factory=list)
+    services: list[Parsed[ModelService]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: int = 0
 
@@ -157,6 +161,8 @@ def _sort_into(specs: _Specs, parsed: Parsed[BaseModel] | None) -> None:
         specs.platforms.append(Parsed(parsed.model, parsed.document))
     elif isinstance(parsed.model, TrainingJob):
         specs.jobs.append(Parsed(parsed.model, parsed.document))
+    elif isinstance(parsed.model, ModelService):
+        specs.services.append(Parsed(parsed.model, parsed.document))
 
 
 def _names_kind(data: object, kind: str) -> bool:
@@ -250,10 +256,13 @@ def running_jobs(jobs: Sequence[ResolvedJob]) -> list[ResolvedJob]:
 
 
 def _expand(
-    platform: Parsed[Platform], jobs: Sequence[ResolvedJob], only: frozenset[str] | None
+    platform: Parsed[Platform],
+    jobs: Sequence[ResolvedJob],
+    only: frozenset[str] | None,
+    services: Sequence[ResolvedService] = (),
 ) -> tuple[list[Manifest], list[Diagnostic]]:
-    """Every object of the build. `only` (validate of named files): expand just their jobs;
-    the cluster objects still count every job, whose specs are all resolved."""
+    """Every object of the build. `only` (validate of named files): expand just their jobs
+    and services; the cluster objects still count every one, whose specs are all resolved."""
     manifests: list[Manifest] = []
     diagnostics: list[Diagnostic] = []
     used = []
@@ -269,9 +278,11 @@ def _expand(
         diagnostics += problems
         used.append(job_usage(job, generated))
     diagnostics += check_team_quotas(platform, used)
+    manifests += expand_services(services, only)
     running = running_jobs(jobs)
+    served = served_gpus(services)
     for cluster in sorted(platform.model.spec.clusters):
-        manifests += expand_cluster(platform, cluster, running)
+        manifests += expand_cluster(platform, cluster, running, served)
         diagnostics += check_cpu_quota(platform, cluster, running)
         diagnostics += check_queue_fit(platform, cluster, running)
     manifests += expand_argocd(platform)
@@ -374,8 +385,12 @@ def run(options: BuildOptions, sources: Sources | None = None) -> BuildResult:
     jobs = _resolve_jobs(specs, platform)
     specs.diagnostics += check_total_demand(running_jobs(jobs))
     specs.diagnostics += duplicate_claims(jobs)
+    services, problems = resolve_services(specs.services, platform.model, jobs, running_jobs(jobs))
+    specs.diagnostics += problems
     wanted = _reported_files(options, platform.document.path)
-    manifests, problems = _expand(platform, jobs, wanted if options.mode == "validate" else None)
+    manifests, problems = _expand(
+        platform, jobs, wanted if options.mode == "validate" else None, services
+    )
     manifests, found = _against_previous(options, specs, jobs, manifests, wanted)
     manifests, missing = with_runtimes(platform, manifests, _previous_objects(options))
     found += missing

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from manifestgen.errors import Diagnostic, JsonPath
+from manifestgen.serving.spec import ModelService
 from manifestgen.source.loader import SourceDocument
 from manifestgen.spec.base import API_VERSION
 from manifestgen.spec.introspect import allowed_keys
@@ -19,7 +20,11 @@ from manifestgen.spec.platform import Platform
 from manifestgen.workloads import PLANNED, WORKLOADS, TrainingJobDocument
 
 # Kinds a spec document may have; adding one is adding a row.
-SPEC_KINDS: dict[str, type[BaseModel]] = {"Platform": Platform, "TrainingJob": TrainingJobDocument}
+SPEC_KINDS: dict[str, type[BaseModel]] = {
+    "Platform": Platform,
+    "TrainingJob": TrainingJobDocument,
+    "ModelService": ModelService,
+}
 
 _TYPE_NAMES = {
     "string_type": "a string",

@@ -197,6 +197,40 @@ class Monitoring(SpecModel):
     )
 
 
+class Serving(SpecModel):
+    """How KServe runs on a cluster, for the ModelService documents deployed there."""
+
+    deployment_mode: Literal["Standard", "Knative"] = Field(
+        description="KServe deployment mode of the cluster's InferenceServices: Standard "
+        "(formerly RawDeployment: a Deployment scaled by a generated KEDA ScaledObject) or "
+        "Knative (formerly Serverless: Knative revisions, scale-to-zero, canary traffic)."
+    )
+    prometheus_address: str = Field(
+        default="http://prometheus-operated.monitoring.svc:9090",
+        pattern=r"^https?://\S+$",
+        description="Prometheus server the KEDA triggers query (Standard mode).",
+    )
+    prometheus_namespace: DnsLabel = Field(
+        default="monitoring",
+        description="Namespace of the Prometheus that scrapes the predictors' metrics.",
+    )
+    ingress_domain: str = Field(
+        default="example.com",
+        pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+        max_length=253,
+        description="KServe's ingressDomain: hosts are `<name>-<namespace>.<domain>`.",
+    )
+    gateway_namespace: DnsLabel = Field(
+        default="istio-system",
+        description="Namespace of the ingress gateway pods that reach the predictors.",
+    )
+    knative_namespace: DnsLabel = Field(
+        default="knative-serving",
+        description="Namespace of Knative's activator (Knative mode), which proxies "
+        "requests while a service scales from zero.",
+    )
+
+
 class Cluster(SpecModel):
     kubernetes_version: str = Field(
         pattern=r"^1\.[0-9]{2}$", description='Minor version, e.g. "1.33"; picks the schemas.'
@@ -231,6 +265,10 @@ class Cluster(SpecModel):
         default=None,
         description="The workload of this cluster's TrainingJobs that set no framework. "
         "Unset: pytorch.",
+    )
+    serving: Serving | None = Field(
+        default=None,
+        description="KServe on the cluster; unset: ModelService documents may not use it.",
     )
 
 

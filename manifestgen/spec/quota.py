@@ -9,7 +9,7 @@ proportion to that demand and rounded down; a single pool gets the whole quota.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from manifestgen.errors import Diagnostic
 from manifestgen.spec.resolve import ResolvedJob
@@ -53,14 +53,26 @@ def check_total_demand(jobs: Sequence[ResolvedJob]) -> Iterator[Diagnostic]:
             )
 
 
-def pool_gpu_limits(jobs: Sequence[ResolvedJob]) -> dict[PoolKey, int]:
-    """The `limits` of every GPU node pool the jobs use; their sum per type <= the quota."""
-    limits: dict[PoolKey, int] = {}
+def pool_gpu_limits(
+    jobs: Sequence[ResolvedJob],
+    extra: Mapping[PoolKey, int] | None = None,
+    quotas: Mapping[tuple[str, str], int] | None = None,
+) -> dict[PoolKey, int]:
+    """The `limits` of every GPU node pool the jobs use; their sum per type <= the quota.
+
+    `extra`: GPUs other workloads (model services) want from pools, with `quotas` of the
+    (cluster, GPU type) pairs no job uses."""
+    wanted: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    quota = dict(quotas or {})
     for (cluster, gpu), members in _by_cluster_and_type(jobs).items():
-        wanted: dict[str, int] = defaultdict(int)
+        quota[(cluster, gpu)] = members[0].cluster.gpu_quota.get(gpu, 0)
         for job in members:
-            wanted[job.job.spec.capacity_type] += demand(job)
-        shares = split_quota(members[0].cluster.gpu_quota.get(gpu, 0), wanted)
+            wanted[(cluster, gpu)][job.job.spec.capacity_type] += demand(job)
+    for (cluster, gpu, capacity), need in (extra or {}).items():
+        wanted[(cluster, gpu)][capacity] += need
+    limits: dict[PoolKey, int] = {}
+    for (cluster, gpu), by_capacity in wanted.items():
+        shares = split_quota(quota.get((cluster, gpu), 0), dict(by_capacity))
         limits.update({(cluster, gpu, capacity): share for capacity, share in shares.items()})
     return limits
 

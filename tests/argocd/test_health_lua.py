@@ -102,7 +102,7 @@ def _job(row: ApiKind, conditions: list[dict[str, str]] | None) -> dict[str, Any
 
 # The Training Operator v1 kinds (test_nodeoverlay_health.py has Karpenter's overlay,
 # test_trainjob_health.py the TrainJob, test_katib_health.py Katib's Experiment,
-# test_batch_health_lua.py the JobSet and Job).
+# test_batch_health_lua.py the JobSet and Job, test_serving_health_lua.py KServe's and KEDA's).
 HEALTH_ROWS = [row for row in KINDS if row.health == "kubeflow_job_health.lua"]
 
 

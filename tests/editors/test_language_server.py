@@ -111,7 +111,7 @@ COMPLETIONS = [
     (
         "    type: a100-80gb\n",
         "    type: ",
-        ["a100-80gb", "a100-80gb-mig", "h100-80gb", "h200-141gb"],
+        ["a100-80gb", "a100-80gb-mig", "h100-80gb", "h200-141gb", "l40s-48gb"],
     ),
 ]
 
