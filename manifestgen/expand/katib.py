@@ -36,7 +36,8 @@ TRIAL_NAME_ENV = "KATIB_TRIAL_NAME"
 
 # The conditions Katib's controller evaluates (gjson paths on the trial object's status).
 _CONDITION = 'status.conditions.#(type=="{}")#|#(status=="True")#'
-_SUCCESS_TYPE = {"TrainJob": "Complete"}  # every Training Operator v1 kind says Succeeded
+# Every Training Operator v1 kind says Succeeded; a batch Job Complete, a JobSet Completed.
+_SUCCESS_TYPE = {"TrainJob": "Complete", "Job": "Complete", "JobSet": "Completed"}
 
 # Which replica prints the metrics (rank 0, or the MPI launcher that gathers every
 # rank's output): the first of these the object has.
@@ -50,6 +51,13 @@ _TRAINJOB_PRIMARY = {
     "jobset.sigs.k8s.io/replicatedjob-name": "node",
 }
 _TRAINJOB_CONTAINER = "node"
+# Rank 0 of an Indexed Job is the pod of completion index 0; of a JobSet, that pod of the
+# first Job of its replicated Job (labels the Job and JobSet controllers set on pods).
+_COMPLETION_INDEX = "batch.kubernetes.io/job-completion-index"
+_INDEXED_PRIMARY: Mapping[str, Mapping[str, str]] = {
+    "Job": {_COMPLETION_INDEX: "0"},
+    "JobSet": {_COMPLETION_INDEX: "0", "jobset.sigs.k8s.io/job-index": "0"},
+}
 
 
 def _number(value: int | float) -> str:
@@ -107,6 +115,13 @@ def _objective(tuning: Tuning) -> dict[str, Any]:
 
 def _primary(trial: Mapping[str, Any], row: ApiKind) -> tuple[str, dict[str, str]]:
     """The primary container's name and the labels of the pod that reports metrics."""
+    if row.kind in _INDEXED_PRIMARY:
+        # One pod template, every pod a rank: the primary pod is rank 0.
+        (path,) = pod_template_paths(trial, row)
+        pod: Any = trial
+        for part in path:
+            pod = pod[part]
+        return str(pod["spec"]["containers"][0]["name"]), dict(_INDEXED_PRIMARY[row.kind])
     by_type: dict[str, tuple[str | int, ...]] = {}
     for path in pod_template_paths(trial, row):
         by_type.setdefault(str(path[-2]), path)

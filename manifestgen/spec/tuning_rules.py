@@ -192,4 +192,22 @@ def _check_name_and_state(job: ResolvedJob) -> Iterator[Diagnostic]:
         )
 
 
-TUNING_RULES = (check_search_spaces, check_references, check_tuning)
+# Kinds Katib cannot follow as trials: a RayJob reports its end in status fields, not the
+# conditions Katib's success and failure rules read, so its trials would never finish.
+UNTUNABLE = {"ray": "a RayJob has no status conditions for Katib to read"}
+
+
+def check_tunable(job: ResolvedJob) -> Iterator[Diagnostic]:
+    why = UNTUNABLE.get(job.job.spec.framework)
+    if job.job.spec.tuning is not None and why is not None:
+        yield _at(
+            job,
+            "MG231",
+            f"framework {job.job.spec.framework!r} cannot be tuned with Katib: {why}",
+            ("spec", "tuning"),
+            "tune the same training as framework pytorch, trainjob, jobset or job, "
+            "or use Ray Tune inside the RayJob",
+        )
+
+
+TUNING_RULES = (check_tunable, check_search_spaces, check_references, check_tuning)

@@ -69,9 +69,8 @@ def validator(crds_dir: Path) -> OutputValidator:
     return OutputValidator.create("1.33", [crds_dir])
 
 
-# TrainJob needs a Platform runtime the shared test Platform does not have, and RayJob
-# trials have no primary-pod rule yet: their trial
-# template is not covered here yet.
+# TrainJob needs a Platform runtime the shared test Platform does not have: its trial
+# template is not covered here yet. RayJob cannot be tuned (MG231, below).
 @pytest.mark.parametrize("framework", sorted(set(WORKLOADS) - {"trainjob", "ray"}))
 def test_every_workload_becomes_the_trial_template_of_an_experiment(
     tmp_path: Path, framework: str, validator: OutputValidator
@@ -91,8 +90,11 @@ def test_every_workload_becomes_the_trial_template_of_an_experiment(
     as_created = json.loads(re.sub(r"\$\{trialParameters\.[^}]+\}", "1", json.dumps(trial)))
     obj = {**as_created, "metadata": {"name": "sweep-abcdefgh", "namespace": "ml"}}
     outcome = validator.check(obj)
-    assert outcome.source == "crd"
+    assert outcome.source == ("kubernetes" if kind.group == "batch" else "crd")
     assert outcome.problems == ()
+    # Katib's controller reads these conditions off the trial: the kind's own.
+    success = {"Job": "Complete", "JobSet": "Completed"}.get(kind.kind, "Succeeded")
+    assert f'type=="{success}"' in template["successCondition"]
     # The primary pod and container exist in the trial.
     primary = [
         t
@@ -106,6 +108,15 @@ def test_every_workload_becomes_the_trial_template_of_an_experiment(
 
 def _pod_labels(template: dict[str, Any], trial: dict[str, Any]) -> dict[str, str]:
     """The labels the operator puts on the first pod of a replica (as it does: type, index)."""
+    own = template["metadata"].get("labels", {})
+    if trial["kind"] == "Job":  # the Job controller labels each pod with its index
+        return {**own, "batch.kubernetes.io/job-completion-index": "0"}
+    if trial["kind"] == "JobSet":  # and the JobSet controller each Job's pods with its index
+        return {
+            **own,
+            "batch.kubernetes.io/job-completion-index": "0",
+            "jobset.sigs.k8s.io/job-index": "0",
+        }
     for replicas in trial["spec"].values():
         if isinstance(replicas, dict):
             for replica_type, replica in replicas.items():
@@ -228,3 +239,9 @@ def test_the_experiment_is_renamed_when_a_search_space_changes(tmp_path: Path) -
     second = _experiment(build_objects(tmp_path / "b", [tuned_job(hyperparameters=spaces)]))
     assert first["metadata"]["name"] != second["metadata"]["name"]
     assert first["metadata"]["name"].startswith("sweep-")
+
+
+def test_a_rayjob_cannot_be_tuned(tmp_path: Path) -> None:
+    """Katib decides a trial's end from status conditions, which a RayJob has none of."""
+    _, diagnostics = compile_specs(tmp_path, [tuned_job("ray")])
+    assert ("MG231", "spec.tuning") in [(d.code, d.field) for d in diagnostics if d.is_error]
