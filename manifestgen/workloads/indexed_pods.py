@@ -23,10 +23,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from manifestgen.errors import Diagnostic, Severity
+from manifestgen.errors import Diagnostic
 from manifestgen.spec.resolve import ResolvedJob
 from manifestgen.workloads import rank_per_pod as rp
 from manifestgen.workloads.base import WorkloadRule
+from manifestgen.workloads.pytorch import torchrun_missing
 from manifestgen.workloads.torchrun import starts_torchrun, torchrun_call
 
 CONTAINER = "pytorch"
@@ -127,16 +128,7 @@ def check_launcher(job: ResolvedJob) -> Iterator[Diagnostic]:
     spec = job.job.spec
     if spec.nodes == 1 or not spec.command or starts_torchrun(_words(job)):
         return
-    yield Diagnostic(
-        "MG247",
-        "a multi-node job's pods get torchrun's rendezvous variables (PET_NNODES, "
-        "PET_RDZV_ENDPOINT), not MASTER_ADDR, RANK or WORLD_SIZE, but the command does "
-        "not start torchrun",
-        job.source.locate(("spec", "command")),
-        field="spec.command",
-        severity=Severity.WARNING,
-        hint="start the script with torchrun, e.g. command: [torchrun], args: [-m, my.module]",
-    )
+    yield torchrun_missing(job)
 
 
 def _option_problems(job: ResolvedJob) -> Iterator[tuple[str, str]]:

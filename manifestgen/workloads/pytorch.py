@@ -117,7 +117,12 @@ def check_launcher(job: ResolvedJob) -> Iterator[Diagnostic]:
     spec = _spec(job)
     if not _workers_only(job) or not spec.command or starts_torchrun((*spec.command, *spec.args)):
         return
-    yield Diagnostic(
+    yield torchrun_missing(job)
+
+
+def torchrun_missing(job: ResolvedJob) -> Diagnostic:
+    """MG247, for every workload whose pods get only torchrun's rendezvous variables."""
+    return Diagnostic(
         "MG247",
         "a multi-node job's pods get torchrun's rendezvous variables (PET_NNODES, "
         "PET_RDZV_ENDPOINT), not MASTER_ADDR, RANK or WORLD_SIZE, but the command does "
