@@ -154,7 +154,6 @@ CODES: Final[dict[str, str]] = {
     "MG356": "queue quota of a GPU type whose instances are unknown",
     "MG357": "queues hold more GPUs than the node pools may",
     "MG358": "unknown priority",
-    "MG359": "queue quota of a MIG GPU type",
     "MG360": "Suspended job removed from its Kueue queue",
     # Capacity and storage model
     "MG270": "instance type or family not in the instance catalog",

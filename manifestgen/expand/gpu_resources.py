@@ -78,3 +78,15 @@ def slices_per_node(gpu_type: GpuType, mig_profile: str) -> int:
     if gpu_type.mig is None:
         return 0
     return gpu_type.mig.devices.get(mig_profile, 0) * gpu_type.gpus_per_node
+
+
+def slice_resources(gpu_type: GpuType) -> dict[str, int]:
+    """The slices one GPU of a MIG type is cut into, by the resource pods ask them by:
+    every slice is `nvidia.com/gpu` under the single strategy, and each profile its own
+    `nvidia.com/mig-<profile>` under the mixed one."""
+    mig = gpu_type.mig
+    if mig is None:
+        return {}
+    if mig.strategy == "single":
+        return {WHOLE_GPU: sum(mig.devices.values())}
+    return {f"{MIG_RESOURCE_PREFIX}{p}": n for p, n in sorted(mig.devices.items())}

@@ -15,14 +15,19 @@ from decimal import Decimal
 from typing import Any
 
 from manifestgen.expand.cpu_pool import CPU_TAINT, SIDE_POD_CAPACITY, cpu_placement
-from manifestgen.expand.gpu_resources import gpu_resource_name, node_labels, taint_key
+from manifestgen.expand.gpu_resources import (
+    gpu_resource_name,
+    node_labels,
+    slice_resources,
+    taint_key,
+)
 from manifestgen.expand.labels import SYNC_OPTIONS, SYNC_WAVE, metadata, provenance
 from manifestgen.expand.pod import CAPACITY_TYPE_LABEL, EFA_RESOURCE
 from manifestgen.kinds.catalog import KUEUE_GROUP, wave
 from manifestgen.manifest import Manifest, Origin, Target
 from manifestgen.spec.capacity import allocatable, gpu_instances
 from manifestgen.spec.parsed import Parsed
-from manifestgen.spec.platform import Platform, PlatformSpec
+from manifestgen.spec.platform import GpuType, Platform, PlatformSpec
 from manifestgen.spec.quantity import parse_quantity
 from manifestgen.spec.resolve import ResolvedJob
 from manifestgen.spec.scheduling import Scheduling, TeamQueue
@@ -146,14 +151,24 @@ def _nodes(gpus: int, node: PerNode) -> int:
     return -(-gpus // node.gpus)
 
 
+def gpu_units(gpu_type: GpuType) -> dict[str, int]:
+    """What one GPU of the type counts as in a queue, by resource: itself, or its slices."""
+    if gpu_type.mig is None:
+        return {gpu_type.resource_name: 1}
+    return slice_resources(gpu_type)
+
+
 def _node_amounts(spec: PlatformSpec, gpu_type: str, gpus: int) -> Amounts:
     node = per_node(spec, gpu_type)
     nodes = _nodes(gpus, node)
     amounts: Amounts = {
         "cpu": Decimal(nodes * node.millicpu) / 1000,
         "memory": Decimal(nodes * node.memory_mib * MIB),
-        spec.gpus[gpu_type].resource_name: Decimal(gpus),
     }
+    # A MIG type's quota is in whole GPUs, as its gpuQuota; Kueue counts the slices
+    # those GPUs are cut into, under the resource names the pods ask for.
+    for resource, per_gpu in gpu_units(spec.gpus[gpu_type]).items():
+        amounts[resource] = Decimal(gpus * per_gpu)
     if node.efa:
         amounts[EFA_RESOURCE] = Decimal(nodes * node.efa)
     return amounts
@@ -221,7 +236,7 @@ def _covered(spec: PlatformSpec, scheduling: Scheduling) -> list[str]:
     resources = set(CPU_RESOURCES)
     for queue in scheduling.queues.values():
         for gpu_type in queue.gpus:
-            resources.add(spec.gpus[gpu_type].resource_name)
+            resources.update(gpu_units(spec.gpus[gpu_type]))
             if spec.gpus[gpu_type].efa_per_node:
                 resources.add(EFA_RESOURCE)
     return sorted(resources)

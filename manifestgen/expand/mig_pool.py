@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from manifestgen.expand.gpu_resources import MIG_RESOURCE_PREFIX, WHOLE_GPU
+from manifestgen.expand.gpu_resources import WHOLE_GPU, slice_resources
 from manifestgen.spec.platform import GpuType
 
 POOL_NAME_LABEL = "karpenter.sh/nodepool"
@@ -37,10 +37,9 @@ def overlay_capacity(gpu_type: GpuType) -> dict[str, str]:
     mig = gpu_type.mig
     if mig is None:
         return {}
-    gpus = gpu_type.gpus_per_node
+    slices = {r: str(n * gpu_type.gpus_per_node) for r, n in slice_resources(gpu_type).items()}
     if mig.strategy == "single":
-        return {WHOLE_GPU: str(sum(mig.devices.values()) * gpus)}
-    slices = {f"{MIG_RESOURCE_PREFIX}{p}": str(n * gpus) for p, n in mig.devices.items()}
+        return slices
     return dict(sorted({**slices, WHOLE_GPU: "0"}.items()))
 
 

@@ -68,16 +68,6 @@ def _check_queue(
                 hint=f"GPU types: {', '.join(sorted(spec.gpus)) or 'none'}",
             )
             continue
-        if catalog.mig is not None:
-            yield Diagnostic(
-                "MG359",
-                f"queue {team!r}: GPU type {gpu_type!r} is partitioned into MIG slices, "
-                "which queues do not hold yet",
-                platform.locate(path),
-                field=_field(path),
-                hint="queue whole-GPU types; run MIG jobs on a cluster without Kueue",
-            )
-            continue
         if not gpu_instances(spec, catalog):
             yield Diagnostic(
                 "MG356",

@@ -23,9 +23,15 @@ MAX_PRIORITY = 1_000_000_000
 
 class GpuQuota(SpecModel):
     """GPUs of one type and capacity type a team's ClusterQueue holds; CPU, memory and
-    EFA quotas of the flavor follow from the whole nodes those GPUs need."""
+    EFA quotas of the flavor follow from the whole nodes those GPUs need. A MIG type's
+    GPUs are whole GPUs too (as in gpuQuota): the queue holds the slices they are cut into."""
 
-    gpus: int = Field(ge=0, le=INT32_MAX, description="Nominal quota: GPUs the team owns.")
+    gpus: int = Field(
+        ge=0,
+        le=INT32_MAX,
+        description="Nominal quota: GPUs the team owns (whole GPUs of a MIG type, held as "
+        "their slices).",
+    )
     borrowing_limit: int | None = Field(
         default=None,
         ge=0,
