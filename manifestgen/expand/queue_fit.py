@@ -3,7 +3,7 @@ that needs more of a flavor than its queue owns plus all it may borrow waits for
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from decimal import Decimal
 
 from manifestgen.errors import Diagnostic
@@ -22,11 +22,17 @@ from manifestgen.spec.resolve import ResolvedJob
 
 
 def check_queue_fit(
-    platform: Parsed[Platform], cluster: str, jobs: Sequence[ResolvedJob]
+    platform: Parsed[Platform],
+    cluster: str,
+    jobs: Sequence[ResolvedJob],
+    only: Collection[str] | None = None,
 ) -> Iterator[Diagnostic]:
+    """Each queued job of `cluster` (of the spec files `only`, when given) against its queue."""
     spec = platform.model.spec
     scheduling = scheduling_of(spec, cluster)
     for job in jobs:
+        if only is not None and job.spec_path not in only:
+            continue
         if job.cluster_name != cluster or not queued(job):
             continue
         if job.team_name not in scheduling.queues:

@@ -21,11 +21,12 @@ from manifestgen.expand.cluster import expand_cluster
 from manifestgen.expand.cpu_pool import check_cpu_quota
 from manifestgen.expand.queue_fit import check_queue_fit
 from manifestgen.expand.runtimes import with_runtimes
-from manifestgen.expand.tenancy_quota import check_team_quotas, has_quota, job_usage
+from manifestgen.expand.tenancy_quota import JobUsage, check_team_quotas, has_quota, job_usage
 from manifestgen.expand.workload import expand_job
 from manifestgen.manifest import Manifest
 from manifestgen.options import BuildOptions, checked_out_path
 from manifestgen.pipeline.credentials import check_credentials
+from manifestgen.pipeline.demand import demand_of, expanded_demand
 from manifestgen.pipeline.serving import expand_services, resolve_services, served_gpus
 from manifestgen.render.tree import OutputTree, render_tree
 from manifestgen.report.progress import report
@@ -106,11 +107,15 @@ def _read_specs(options: BuildOptions, specs: _Specs) -> Iterator[tuple[str, str
             specs.diagnostics.append(problem)
 
 
-def _loader(options: BuildOptions) -> Callable[[str, str], Loaded]:
+def _store(options: BuildOptions) -> JsonStore | None:
     if not options.use_cache:
-        return load_source
-    store = JsonStore(options.cache_dir or default_cache_directory())
-    return LoadCache(store, load_source).load
+        return None
+    return JsonStore(options.cache_dir or default_cache_directory())
+
+
+def _loader(options: BuildOptions) -> Callable[[str, str], Loaded]:
+    store = _store(options)
+    return load_source if store is None else LoadCache(store, load_source).load
 
 
 def _load_specs(options: BuildOptions, sources: Sources | None) -> _Specs:
@@ -260,9 +265,11 @@ def _expand(
     jobs: Sequence[ResolvedJob],
     only: frozenset[str] | None,
     services: Sequence[ResolvedService] = (),
+    demand: Callable[[ResolvedJob], JobUsage] = expanded_demand,
 ) -> tuple[list[Manifest], list[Diagnostic]]:
     """Every object of the build. `only` (validate of named files): expand just their jobs
-    and services; the cluster objects still count every one, whose specs are all resolved."""
+    and services; the cluster objects still count every one, whose specs are all resolved,
+    and the team quotas every job's `demand`."""
     manifests: list[Manifest] = []
     diagnostics: list[Diagnostic] = []
     used = []
@@ -270,7 +277,7 @@ def _expand(
     for job in jobs:
         # Not reported, but its pods and claims still count against its team's quota.
         if only is not None and job.spec_path not in only and has_quota(job):
-            used.append(job_usage(job, expand_job(job)[0]))
+            used.append(demand(job))
     for done, job in enumerate(expanded, start=1):
         report("expanding jobs", done, len(expanded))
         generated, problems = expand_job(job)
@@ -284,7 +291,8 @@ def _expand(
     for cluster in sorted(platform.model.spec.clusters):
         manifests += expand_cluster(platform, cluster, running, served)
         diagnostics += check_cpu_quota(platform, cluster, running)
-        diagnostics += check_queue_fit(platform, cluster, running)
+        # Whether Kueue can admit a job weighs that job alone against its queue.
+        diagnostics += check_queue_fit(platform, cluster, running, only)
     manifests += expand_argocd(platform)
     return manifests, diagnostics
 
@@ -388,9 +396,9 @@ def run(options: BuildOptions, sources: Sources | None = None) -> BuildResult:
     services, problems = resolve_services(specs.services, platform.model, jobs, running_jobs(jobs))
     specs.diagnostics += problems
     wanted = _reported_files(options, platform.document.path)
-    manifests, problems = _expand(
-        platform, jobs, wanted if options.mode == "validate" else None, services
-    )
+    only = wanted if options.mode == "validate" else None
+    demand = demand_of(_store(options) if only is not None else None, platform)
+    manifests, problems = _expand(platform, jobs, only, services, demand)
     manifests, found = _against_previous(options, specs, jobs, manifests, wanted)
     manifests, missing = with_runtimes(platform, manifests, _previous_objects(options))
     found += missing
