@@ -150,7 +150,7 @@ CODES: Final[dict[str, str]] = {
     "MG352": "queue of an unknown team or one not on the cluster",
     "MG353": "queue quota of an unknown GPU type",
     "MG354": "borrowing or lending limit without a cohort, or above the quota",
-    "MG355": "queues on a cluster that does not run Kueue",
+    "MG355": "queues on a cluster that runs neither Kueue nor Volcano",
     "MG356": "queue quota of a GPU type whose instances are unknown",
     "MG357": "queues hold more GPUs than the node pools may",
     "MG358": "unknown priority",
@@ -190,6 +190,8 @@ CODES: Final[dict[str, str]] = {
     "MG343": "entrypoint starts another framework's launcher inside Ray",
     "MG344": "rayStartParams contradict the worker pods",
     "MG345": "entrypoint argument the K8sJobMode submitter re-quotes",
+    "MG346": "job bigger than its Volcano queue's capability",
+    "MG347": "team has no queue on a Volcano cluster with queues",
     # MIG and monitoring
     "MG380": "MIG profile not in NVIDIA's table for the GPU",
     "MG381": "MIG layout does not fit on one GPU",

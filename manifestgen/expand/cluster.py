@@ -23,6 +23,7 @@ from manifestgen.expand.mig_pool import overlay_spec, pool_limits
 from manifestgen.expand.monitoring import cluster_monitoring
 from manifestgen.expand.pod import CAPACITY_TYPE_LABEL
 from manifestgen.expand.tenancy import pod_security_labels, team_objects
+from manifestgen.expand.volcano import volcano_queues
 from manifestgen.kinds.catalog import wave
 from manifestgen.manifest import Manifest, Origin, Target
 from manifestgen.spec.parsed import Parsed
@@ -262,4 +263,7 @@ def expand_cluster(
             for gpu, capacity in pools
             if gpu and (overlay := node_overlay(platform, cluster, gpu, pool_name(gpu, capacity)))
         ]
-    return manifests + expand_scheduling(platform, cluster)
+    manifests += expand_scheduling(platform, cluster)
+    if platform.model.spec.clusters[cluster].scheduling.system == "volcano":
+        manifests += volcano_queues(platform, cluster)
+    return manifests

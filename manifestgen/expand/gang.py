@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from manifestgen.expand.volcano import volcano_queue
 from manifestgen.kinds.catalog import ApiKind, pod_template_paths
 from manifestgen.spec.resolve import ResolvedJob
 
@@ -68,6 +69,9 @@ def with_gang(job: ResolvedJob, row: ApiKind, spec: dict[str, Any]) -> dict[str,
     priority = job.job.spec.priority or job.platform.spec.priorities.default
     if priority is not None:
         policy["priorityClass"] = priority
+    queue = volcano_queue(job)
+    if queue is not None:
+        policy["queue"] = queue
     result: dict[str, Any] = _copy(spec)
     for path in pod_template_paths({"spec": result}, row):
         pod = _get({"spec": result}, (*path, "spec"))

@@ -149,6 +149,14 @@ KINDS: tuple[ApiKind, ...] = (
     *_kueue("ClusterQueue", health=_QUEUE_HEALTH),
     *_kueue("WorkloadPriorityClass"),
     *_kueue("LocalQueue", namespaced=True, wave_=WAVE_SUPPORT, health=_QUEUE_HEALTH),
+    ApiKind(
+        "scheduling.volcano.sh",
+        "v1beta1",
+        "Queue",
+        namespaced=False,
+        wave=WAVE_CLUSTER,
+        health="volcano_queue_health.lua",
+    ),
     # The Platform's Kubeflow Trainer runtimes, applied before the TrainJobs naming them.
     ApiKind(
         "trainer.kubeflow.org",

@@ -22,6 +22,7 @@ from manifestgen.expand.cpu_pool import check_cpu_quota
 from manifestgen.expand.queue_fit import check_queue_fit
 from manifestgen.expand.runtimes import with_runtimes
 from manifestgen.expand.tenancy_quota import JobUsage, check_team_quotas, has_quota, job_usage
+from manifestgen.expand.volcano import check_volcano_fit
 from manifestgen.expand.workload import expand_job
 from manifestgen.manifest import Manifest
 from manifestgen.options import BuildOptions, checked_out_path
@@ -293,6 +294,7 @@ def _expand(
         diagnostics += check_cpu_quota(platform, cluster, running)
         # Whether Kueue can admit a job weighs that job alone against its queue.
         diagnostics += check_queue_fit(platform, cluster, running, only)
+        diagnostics += check_volcano_fit(platform, cluster, running, only)
     manifests += expand_argocd(platform)
     return manifests, diagnostics
 

@@ -24,7 +24,7 @@ def _field(path: tuple[str | int, ...]) -> str:
 def check_queue_design(platform: Parsed[Platform]) -> Iterator[Diagnostic]:
     for cluster, settings in sorted(platform.model.spec.clusters.items()):
         scheduling = settings.scheduling
-        if scheduling.queues and not scheduling.kueue:
+        if scheduling.queues and scheduling.system not in ("kueue", "volcano"):
             path = ("spec", "clusters", cluster, "scheduling", "queues")
             yield Diagnostic(
                 "MG355",
@@ -33,7 +33,7 @@ def check_queue_design(platform: Parsed[Platform]) -> Iterator[Diagnostic]:
                 platform.locate(path),
                 field=_field(path),
                 severity=Severity.WARNING,
-                hint="set scheduling.system: kueue, or remove the queues",
+                hint="set scheduling.system: kueue or volcano, or remove the queues",
             )
             continue
         for team, queue in sorted(scheduling.queues.items()):

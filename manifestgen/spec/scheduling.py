@@ -102,7 +102,9 @@ class Scheduling(SpecModel):
         "(v1beta2 from Kueue 0.15).",
     )
     queues: dict[DnsLabel, TeamQueue] = Field(
-        default_factory=dict, description="Each team's ClusterQueue on this cluster, by team."
+        default_factory=dict,
+        description="Each team's queue on this cluster, by team: a Kueue ClusterQueue (and "
+        "LocalQueue), or on Volcano a Queue holding the sum of the team's quotas.",
     )
 
     @property
