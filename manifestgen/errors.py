@@ -192,6 +192,7 @@ CODES: Final[dict[str, str]] = {
     "MG345": "entrypoint argument the K8sJobMode submitter re-quotes",
     "MG346": "job bigger than its Volcano queue's capability",
     "MG347": "team has no queue on a Volcano cluster with queues",
+    "MG348": "Volcano queue named like one Volcano owns",
     # MIG and monitoring
     "MG380": "MIG profile not in NVIDIA's table for the GPU",
     "MG381": "MIG layout does not fit on one GPU",

@@ -12,6 +12,9 @@ from manifestgen.spec.platform import Platform
 from manifestgen.spec.scheduling import Scheduling, TeamQueue
 from manifestgen.spec.training import TrainingJob
 
+# The queues Volcano's controller makes at start-up and keeps.
+VOLCANO_OWN_QUEUES = frozenset({"default", "root"})
+
 
 def _queues(cluster: str, *rest: str | int) -> tuple[str | int, ...]:
     return ("spec", "clusters", cluster, "scheduling", "queues", *rest)
@@ -55,6 +58,15 @@ def _check_queue(
             platform.locate(_queues(cluster, team)),
             field=_field(_queues(cluster, team)),
             hint="queues are keyed by a team of spec.teams that lists this cluster",
+        )
+    if spec.clusters[cluster].scheduling.system == "volcano" and team in VOLCANO_OWN_QUEUES:
+        yield Diagnostic(
+            "MG348",
+            f"queue {team!r}: Volcano creates and owns a queue of that name itself; a "
+            "generated one would overwrite it, and pruning it would delete it",
+            platform.locate(_queues(cluster, team)),
+            field=_field(_queues(cluster, team)),
+            hint="Volcano queues are named after their team: give the team another name",
         )
     for gpu_type, by_capacity in sorted(queue.gpus.items()):
         path = _queues(cluster, team, "gpus", gpu_type)
