@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from manifestgen.errors import Diagnostic
 from manifestgen.expand.kueue import (
+    CPU_RESOURCES,
     MIB,
     admissible_limit,
     job_requests,
@@ -52,35 +53,37 @@ def check_queue_fit(
 def _never_admitted(job: ResolvedJob) -> Iterator[Diagnostic]:
     spec = job.platform.spec
     for flavor, amounts in sorted(job_requests(job).items()):
-        for resource, need in sorted(amounts.items(), key=_gpus_first):
+        for resource, need in sorted(amounts.items(), key=gpus_first):
             own, borrow = admissible_limit(spec, job.cluster_name, job.team_name, flavor, resource)
             if need <= own + borrow:
                 continue
             queue = local_queue_name(job.team_name)
             yield Diagnostic(
                 "MG350",
-                f"the job can never be admitted: its pods need {_show(resource, need)} "
+                f"the job can never be admitted: its pods need {show(resource, need)} "
                 f"{resource} of flavor {flavor!r} together, but queue {queue!r} owns "
-                f"{_show(resource, own)} and may borrow {_show(resource, borrow)} from its "
+                f"{show(resource, own)} and may borrow {show(resource, borrow)} from its "
                 "cohort",
-                job.source.locate(_field_of(job, resource)),
-                field=".".join(_field_of(job, resource)),
+                job.source.locate(field_of(job, resource)),
+                field=".".join(field_of(job, resource)),
                 hint="use fewer or smaller nodes, or raise the team's quota of this flavor",
             )
             break  # one resource per flavor says enough
 
 
-def _gpus_first(item: tuple[str, Decimal]) -> tuple[bool, str]:
-    return (item[0] in ("cpu", "memory", EFA_RESOURCE), item[0])
+def gpus_first(item: tuple[str, Decimal]) -> tuple[bool, str]:
+    """Sort key of (resource, amount): GPUs before the node resources that follow them."""
+    return (item[0] in (*CPU_RESOURCES, EFA_RESOURCE), item[0])
 
 
-def _field_of(job: ResolvedJob, resource: str) -> tuple[str, ...]:
-    if resource in ("cpu", "memory"):
+def field_of(job: ResolvedJob, resource: str) -> tuple[str, ...]:
+    """The spec field a job sets that amount of `resource` with."""
+    if resource in CPU_RESOURCES:
         return ("spec", "resources", resource)
     return ("spec", "nodes")
 
 
-def _show(resource: str, value: Decimal) -> str:
+def show(resource: str, value: Decimal) -> str:
     if resource == "memory":
         return f"{int(value) // (1024 * MIB)}Gi"
     return f"{value.normalize():f}"

@@ -25,7 +25,7 @@ from manifestgen.expand.kueue import (
     scheduling_of,
     team_quotas,
 )
-from manifestgen.expand.queue_fit import _show
+from manifestgen.expand.queue_fit import field_of, gpus_first, show
 from manifestgen.manifest import Manifest
 from manifestgen.spec.parsed import Parsed
 from manifestgen.spec.platform import Platform, PlatformSpec
@@ -134,21 +134,18 @@ def _too_big(job: ResolvedJob, capability: Amounts) -> Iterator[Diagnostic]:
     for amounts in job_requests(job).values():
         for resource, value in amounts.items():
             needs[resource] = needs.get(resource, Decimal(0)) + value
-    for resource, need in sorted(needs.items(), key=lambda item: (item[0] in _CPU, item[0])):
+    for resource, need in sorted(needs.items(), key=gpus_first):
         limit = capability.get(resource, Decimal(0))
         if need <= limit:
             continue
-        field = ("spec", "resources", resource) if resource in _CPU else ("spec", "nodes")
+        field = field_of(job, resource)
         yield Diagnostic(
             "MG346",
-            f"the job's gang is never enqueued: its pods need {_show(resource, need)} "
+            f"the job's gang is never enqueued: its pods need {show(resource, need)} "
             f"{resource} together, but Volcano queue {queue_name(job.team_name)!r} may hold "
-            f"at most {_show(resource, limit)}",
+            f"at most {show(resource, limit)}",
             job.source.locate(field),
             field=".".join(field),
             hint="use fewer or smaller nodes, or raise the team's queue quota",
         )
         return  # the first resource short says enough
-
-
-_CPU = ("cpu", "memory")
