@@ -216,7 +216,6 @@ CODES: Final[dict[str, str]] = {
     "MG304": "multi-node TrainJob on a torch runtime does not start torchrun",
     "MG305": "TrainJob names a runtime that is no longer generated",
     "MG306": "unknown default framework of a cluster",
-    "MG314": "TrainJob on a cluster with a gang scheduler",
     # Serving models (ModelService)
     "MG390": "served model names no TrainingJob of the team on the cluster",
     "MG391": "served TrainingJob has no checkpoint claim",

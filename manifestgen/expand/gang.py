@@ -17,6 +17,7 @@ from typing import Any
 from manifestgen.expand.volcano import volcano_queue
 from manifestgen.kinds.catalog import ApiKind, pod_template_paths
 from manifestgen.spec.resolve import ResolvedJob
+from manifestgen.spec.scheduling import Scheduling
 
 SCHEDULER_NAMES: Mapping[str, str] = {
     "volcano": "volcano",
@@ -36,8 +37,12 @@ CREATED_LATER: Mapping[tuple[str, str, str], tuple[str, str, str]] = {
 
 
 def gang_system(job: ResolvedJob) -> str | None:
-    system = job.cluster.scheduling.system
-    return system if system in SCHEDULER_NAMES else None
+    return cluster_gang_system(job.cluster.scheduling)
+
+
+def cluster_gang_system(scheduling: Scheduling) -> str | None:
+    """The gang scheduler of a cluster (volcano, coscheduling), or None."""
+    return scheduling.system if scheduling.system in SCHEDULER_NAMES else None
 
 
 def min_available(row: ApiKind, spec: Mapping[str, Any]) -> int:

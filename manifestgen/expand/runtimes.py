@@ -9,6 +9,13 @@ every TrainJob's name (a hash of its spec, runtimeRef included) changes with it.
 The runtime holds only what the platform owns: the ML policy, the node count default,
 the `node` job the Trainer fills in, and the pod settings no job may change. Each
 job's own pod settings reach the pods through its TrainJob's `runtimePatches`.
+
+On a cluster that gang-schedules, the runtime also carries the gang: its `podGroupPolicy`
+makes the Trainer create one PodGroup per TrainJob (named after it, minMember the pods of
+every replicated job, here the `numNodes` node pods) and label or annotate the pods with
+it, but the Trainer does not set the pods' scheduler, and a runtime patch cannot: the pod
+template here names it. A runtime object is therefore per cluster scheduler, which its
+content name already tells apart.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from manifestgen.errors import Diagnostic
+from manifestgen.expand.gang import SCHEDULER_NAMES, cluster_gang_system
 from manifestgen.expand.labels import SYNC_OPTIONS, SYNC_WAVE, metadata, provenance
 from manifestgen.expand.naming import content_name
 from manifestgen.kinds.catalog import wave
@@ -35,16 +43,25 @@ FRAMEWORK_LABEL = "trainer.kubeflow.org/framework"
 RUNTIME_LABEL = "manifestgen.io/runtime"
 # Pruned after everything else of a sync: a TrainJob deleted in the same sync goes first.
 PRUNE_LAST = "PruneLast=true"
+# The PodGroup the Trainer creates, by gang scheduler: written with the CRD's defaults
+# (the coscheduling timeout is 60 s), which the API server would otherwise add.
+POD_GROUP_POLICIES: dict[str, dict[str, Any]] = {
+    "coscheduling": {"coscheduling": {"scheduleTimeoutSeconds": 60}},
+    "volcano": {"volcano": {}},
+}
 
 
-def runtime_spec(runtime: TrainingRuntime) -> dict[str, Any]:
-    """The ClusterTrainingRuntime spec; defaults the API server would add are written out,
-    since a field the server adds inside a list is drift to Argo CD."""
-    pod = {
+def runtime_spec(runtime: TrainingRuntime, gang: str | None = None) -> dict[str, Any]:
+    """The ClusterTrainingRuntime spec on a cluster whose gang scheduler is `gang` (None:
+    no gang); defaults the API server would add are written out, since a field the server
+    adds inside a list is drift to Argo CD."""
+    pod: dict[str, Any] = {
         # Training code does not talk to the API server, and a runtime patch cannot set it.
         "automountServiceAccountToken": False,
         "containers": [{"image": runtime.image, "name": NODE}],
     }
+    if gang is not None:
+        pod["schedulerName"] = SCHEDULER_NAMES[gang]
     node_job = {
         "groupName": "default",
         "name": NODE,
@@ -54,25 +71,33 @@ def runtime_spec(runtime: TrainingRuntime) -> dict[str, Any]:
             "spec": {"template": {"spec": pod}},
         },
     }
-    return {
+    spec: dict[str, Any] = {
         "mlPolicy": {"numNodes": runtime.num_nodes, runtime.ml_policy: {}},
         "template": {"spec": {"replicatedJobs": [node_job]}},
     }
+    if gang is not None:
+        spec["podGroupPolicy"] = POD_GROUP_POLICIES[gang]
+    return spec
 
 
-def runtime_name(platform: Platform, name: str) -> str:
-    """The ClusterTrainingRuntime name of the Platform runtime `name`."""
-    return content_name(name, runtime_spec(platform.spec.runtimes[name]))
+def _cluster_spec(platform: Platform, name: str, cluster: str) -> dict[str, Any]:
+    gang = cluster_gang_system(platform.spec.clusters[cluster].scheduling)
+    return runtime_spec(platform.spec.runtimes[name], gang)
 
 
-def runtime_object(platform: Parsed[Platform], name: str) -> dict[str, Any]:
+def runtime_name(platform: Platform, name: str, cluster: str) -> str:
+    """The ClusterTrainingRuntime name of the Platform runtime `name` on `cluster`."""
+    return content_name(name, _cluster_spec(platform, name, cluster))
+
+
+def runtime_object(platform: Parsed[Platform], name: str, cluster: str) -> dict[str, Any]:
     runtime = platform.model.spec.runtimes[name]
     written = platform.document.data["spec"]["runtimes"][name]
     return {
         "apiVersion": API_VERSION,
         "kind": KIND,
         "metadata": metadata(
-            runtime_name(platform.model, name),
+            runtime_name(platform.model, name, cluster),
             labels={FRAMEWORK_LABEL: runtime.ml_policy, RUNTIME_LABEL: name},
             annotations={
                 **provenance(platform.document.path, written),
@@ -80,7 +105,7 @@ def runtime_object(platform: Parsed[Platform], name: str) -> dict[str, Any]:
                 SYNC_OPTIONS: f"SkipDryRunOnMissingResource=true,{PRUNE_LAST}",
             },
         ),
-        "spec": runtime_spec(runtime),
+        "spec": _cluster_spec(platform.model, name, cluster),
     }
 
 
@@ -108,12 +133,15 @@ def with_runtimes(
     may since have replaced. That one is carried over from out/ (`previous`: an object
     by its out/ path), so a runtime is deleted only once no TrainJob names it.
     """
-    current = {runtime_name(platform.model, name): name for name in platform.model.spec.runtimes}
     result, problems = list(manifests), []
     for (cluster, name), job in sorted(_referenced(manifests).items()):
+        current = {
+            runtime_name(platform.model, runtime, cluster): runtime
+            for runtime in platform.model.spec.runtimes
+        }
         if name in current:
             part = ("spec", "runtimes", current[name])
-            obj: dict[str, Any] | None = runtime_object(platform, current[name])
+            obj: dict[str, Any] | None = runtime_object(platform, current[name], cluster)
             origin = Origin(platform.document, part)
         else:
             obj = previous(layout.cluster_object(cluster, KIND, name))

@@ -12,6 +12,11 @@ and, per container, securityContext and volumeMounts (env in a patch is refused 
 `resourcesPerNode` is always complete, requests and limits, GPUs and EFA included: the
 Trainer merges it over the runtime's resources and infers numProcPerNode from the GPU
 limit, so a partial block can lose the GPUs or start one process per node.
+
+On a gang cluster the runtime's podGroupPolicy has the Trainer create the job's PodGroup
+(expand/runtimes.py); the job adds only its team's Volcano queue, as a JobSet annotation
+in its patch. The PodGroup has no priority: Volcano's plugin takes it from the pods'
+priorityClassName, which a patch cannot set.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from manifestgen.expand.pod import pod_template
 from manifestgen.expand.runtimes import API_VERSION as RUNTIME_API_VERSION
 from manifestgen.expand.runtimes import KIND as RUNTIME_KIND
 from manifestgen.expand.runtimes import NODE, runtime_name
+from manifestgen.expand.volcano import volcano_queue
 from manifestgen.kinds.catalog import BY_GVK, TRAINJOB_PATCH_MANAGER
 from manifestgen.spec.base import DnsLabel
 from manifestgen.spec.resolve import ResolvedJob
@@ -38,6 +44,7 @@ from manifestgen.workloads.torchrun import starts_torchrun
 # The runtime patch's owner: the Trainer wants a domain-prefixed path; Kueue adds its own.
 PATCH_MANAGER = TRAINJOB_PATCH_MANAGER
 MANAGED_BY = "trainer.kubeflow.org/trainjob-controller"
+VOLCANO_QUEUE_ANNOTATION = "scheduling.volcano.sh/queue-name"
 # Pod fields a runtime patch may set (the CRD's list); the rest is the trainer's or the runtime's.
 _PATCHED_POD_FIELDS = (
     "affinity",
@@ -118,10 +125,13 @@ def runtime_patch(job: ResolvedJob) -> dict[str, Any]:
             "spec": {"template": {"metadata": pod["metadata"], "spec": patched_pod}},
         },
     }
-    return {
-        "manager": PATCH_MANAGER,
-        "trainingRuntimeSpec": {"template": {"spec": {"replicatedJobs": [node]}}},
-    }
+    template: dict[str, Any] = {"spec": {"replicatedJobs": [node]}}
+    queue = volcano_queue(job)
+    if queue is not None:
+        # The Trainer's Volcano PodGroup takes its queue from the JobSet template's
+        # annotations, which a patch may add to: the runtime is shared by every team.
+        template["metadata"] = {"annotations": {VOLCANO_QUEUE_ANNOTATION: queue}}
+    return {"manager": PATCH_MANAGER, "trainingRuntimeSpec": {"template": template}}
 
 
 def build_spec(job: ResolvedJob) -> dict[str, Any]:
@@ -132,7 +142,7 @@ def build_spec(job: ResolvedJob) -> dict[str, Any]:
         "runtimeRef": {
             "apiGroup": RUNTIME_API_VERSION.split("/")[0],
             "kind": RUNTIME_KIND,
-            "name": runtime_name(job.platform, _spec(job).runtime),
+            "name": runtime_name(job.platform, _spec(job).runtime, job.cluster_name),
         },
         "trainer": _trainer(job, container),
     }
@@ -213,24 +223,6 @@ def check_run_policy(job: ResolvedJob) -> Iterator[Diagnostic]:
         )
 
 
-def check_gang(job: ResolvedJob) -> Iterator[Diagnostic]:
-    """Gang scheduling of a TrainJob is the runtime's podGroupPolicy (the Trainer names the
-    scheduler and sizes the group), which the Platform's runtimes do not carry yet; without
-    it the pods would start one by one on a cluster that expects gangs."""
-    system = job.cluster.scheduling.system
-    if system not in ("volcano", "coscheduling"):
-        return
-    yield Diagnostic(
-        "MG314",
-        f"cluster {job.cluster_name!r} gang-schedules with {system}, which manifestgen does not "
-        "set up for TrainJobs yet (the runtime's podGroupPolicy)",
-        job.source.locate(("spec", "cluster")),
-        field="spec.cluster",
-        hint="run the job as framework: pytorch on this cluster, or on a cluster without a "
-        "gang scheduler",
-    )
-
-
 def check_processes(job: ResolvedJob) -> Iterator[Diagnostic]:
     """The JAX policy runs one process per node that drives all its GPUs."""
     runtime = _runtime(job)
@@ -279,7 +271,6 @@ TRAINJOB = Workload(
         check_runtime,
         check_reserved_env,
         check_run_policy,
-        check_gang,
         check_processes,
         check_launcher,
     ),

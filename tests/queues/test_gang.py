@@ -11,7 +11,7 @@ import pytest
 
 from manifestgen.kinds.catalog import pod_template_paths
 from manifestgen.workloads import WORKLOADS
-from tests.bundle import PLATFORM, build_objects, compile_specs, job_spec, of_kind
+from tests.bundle import PLATFORM, build_objects, job_spec, of_kind
 from tests.workloads.support import crd_diagnostics, framework_job
 
 ANCHOR = "      gpuQuota:\n        a100-80gb: 32\n"
@@ -40,8 +40,7 @@ def _pods(obj: dict[str, Any]) -> dict[str, int]:
 
 
 WORKLOADS_BY_KIND = {w.kind.kind: w.kind for w in WORKLOADS.values()}
-# A TrainJob's gang is its runtime's podGroupPolicy: refused on gang clusters (MG314).
-# A RayJob has no gang field: KubeRay's batch scheduler is an operator setting.
+# The kinds with a schedulingPolicy; the others are in test_gang_kinds.py.
 GANGED = sorted(set(WORKLOADS) - {"trainjob", "ray", "jobset", "job"})  # no gang path
 
 
@@ -110,11 +109,3 @@ def test_gang_policies_meet_the_real_crds(tmp_path: Path, crds_dir: Path, system
     jobs = [framework_job(name, name) for name in GANGED]
     diagnostics = crd_diagnostics(tmp_path, jobs, crds_dir, gang_platform(system))
     assert [d for d in diagnostics if d.is_error or d.code == "MG402"] == []
-
-
-def test_trainjobs_are_refused_on_gang_clusters(tmp_path: Path) -> None:
-    runtimes = "  runtimes:\n    torch:\n      mlPolicy: torch\n      image: ghcr.io/acme/pt:2.5\n"
-    platform = gang_platform("volcano").replace("  teams:\n", runtimes + "  teams:\n", 1)
-    job = framework_job("trainjob", runtime="torch", command=["torchrun"])
-    _, diagnostics = compile_specs(tmp_path, [job], platform)
-    assert [(d.code, d.field) for d in diagnostics] == [("MG314", "spec.cluster")]
