@@ -205,6 +205,7 @@ CODES: Final[dict[str, str]] = {
     "MG388": "job metrics on a cluster without monitoring",
     # Team isolation
     "MG370": "team's jobs exceed its namespace quota",
+    "MG361": "team's services and jobs together exceed its namespace quota",
     "MG371": "quota for a cluster the team does not use",
     "MG372": "quota names a GPU resource nothing advertises",
     "MG373": "LimitRange default above the quota",

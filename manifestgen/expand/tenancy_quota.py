@@ -1,5 +1,6 @@
-"""Do a team's jobs fit its namespace quota? Counted on the objects the jobs expand into,
-the way quota admission counts the pods the operators make from them.
+"""Do a team's jobs and served models fit its namespace quota? Counted on the objects they
+expand into, the way quota admission counts the pods the operators make from them (an
+InferenceService's predictor pods as serving/pods.py says KServe and Knative make them).
 
 A pod's request of a resource is the larger of its containers' sum (restartable init
 containers, i.e. sidecars, included) and its largest init container (plus the sidecars
@@ -20,6 +21,8 @@ from manifestgen.errors import Diagnostic
 from manifestgen.expand.tenancy import quota_hard
 from manifestgen.kinds.catalog import pod_template_paths, row_of
 from manifestgen.manifest import Manifest
+from manifestgen.serving.pods import predictor_pod
+from manifestgen.serving.resolve import ResolvedService
 from manifestgen.spec.parsed import Parsed
 from manifestgen.spec.platform import Platform
 from manifestgen.spec.quantity import parse_quantity
@@ -105,6 +108,9 @@ def object_usage(obj: Mapping[str, Any], defaults: ContainerDefaults) -> Usage:
     if obj.get("kind") == "PersistentVolumeClaim":
         storage = obj["spec"]["resources"]["requests"]["storage"]
         return {"persistentvolumeclaims": Decimal(1), "requests.storage": parse_quantity(storage)}
+    if obj.get("kind") == "InferenceService":
+        pod, replicas = predictor_pod(obj)
+        return {k: v * replicas for k, v in pod_usage(pod, defaults).items()}
     row = row_of(obj)
     total: Usage = {}
     for path in pod_template_paths(obj, row) if row is not None else ():
@@ -133,10 +139,36 @@ def job_usage(job: ResolvedJob, manifests: Iterable[Manifest]) -> JobUsage:
     return JobUsage(job, total)
 
 
-# The spec field that asks for each quota resource.
+@dataclass(frozen=True)
+class ServiceUsage:
+    service: ResolvedService
+    usage: Usage
+
+
+def service_has_quota(service: ResolvedService) -> bool:
+    tenancy = service.team.tenancy
+    return tenancy is not None and tenancy.quota_on(service.cluster_name) is not None
+
+
+def service_usage(service: ResolvedService, manifests: Iterable[Manifest]) -> ServiceUsage:
+    tenancy = service.team.tenancy
+    defaults = tenancy.container_defaults if tenancy else ContainerDefaults()
+    total: Usage = {}
+    for manifest in manifests:
+        _add(total, object_usage(manifest.obj, defaults))
+    return ServiceUsage(service, total)
+
+
+# The spec field that asks for each quota resource, in a TrainingJob and a ModelService.
 _FIELDS = {
     "persistentvolumeclaims": ("spec", "checkpoints"),
     "requests.storage": ("spec", "checkpoints", "size"),
+    "requests.cpu": ("spec", "resources", "cpu"),
+    "limits.cpu": ("spec", "resources", "cpu"),
+    "requests.memory": ("spec", "resources", "memory"),
+    "limits.memory": ("spec", "resources", "memory"),
+}
+_SERVICE_FIELDS = {
     "requests.cpu": ("spec", "resources", "cpu"),
     "limits.cpu": ("spec", "resources", "cpu"),
     "requests.memory": ("spec", "resources", "memory"),
@@ -147,69 +179,195 @@ _FIELDS = {
 def _show(resource: str, value: Decimal) -> str:
     if resource.endswith((".memory", ".storage")):
         gib = value / 2**30
-        return f"{gib.normalize():f}Gi" if gib == gib.to_integral_value() else f"{value:f}"
+        if gib == gib.quantize(Decimal("0.001")):
+            return f"{gib.normalize():f}Gi"
+        mib = value / 2**20
+        return f"{mib.normalize():f}Mi" if mib == mib.to_integral_value() else f"{value:f}"
     return f"{value.normalize():f}"
 
 
-def check_team_quotas(platform: Parsed[Platform], used: Sequence[JobUsage]) -> Iterator[Diagnostic]:
-    """An error at every job of a team whose jobs together ask a cluster's namespace
-    quota for more than it holds: quota admission would refuse their pods or claims."""
-    groups: dict[tuple[str, str], list[JobUsage]] = {}
-    for entry in used:
-        groups.setdefault((entry.job.team_name, entry.job.cluster_name), []).append(entry)
-    for (team_name, cluster), members in sorted(groups.items()):
-        tenancy = platform.model.spec.teams[team_name].tenancy
-        quota = tenancy.quota_on(cluster) if tenancy else None
-        if tenancy is None or quota is None:
-            continue
-        hard = quota_hard(quota)
-        for resource, most in hard.items():
-            if _same_as_requests(resource, hard, members):
-                continue  # requests = limits: one error says both
-            limits = "limits." + resource.removeprefix("requests.")
-            twin = limits in hard and _same_as_requests(limits, hard, members)
-            named = f"{resource} (and {limits})" if twin else resource
-            yield from _over(platform, team_name, cluster, (resource, named), most, members)
+@dataclass(frozen=True)
+class _Ask:
+    """What one job or service asks of one quota resource, and the spec line that asks."""
+
+    name: str
+    source: Parsed[Any]
+    field: tuple[str, ...]
+    value: Decimal
+    # A service's predictor pods at replicas.max, to show what one pod asks.
+    pods: int = 0
+
+    @property
+    def shown(self) -> tuple[str, str, Decimal]:
+        return (self.name, self.source.document.path, self.value)
 
 
-def _same_as_requests(resource: str, hard: Mapping[str, str], members: Sequence[JobUsage]) -> bool:
+@dataclass(frozen=True)
+class _Excess:
+    """A resource the quota cannot hold: the jobs alone (MG370), or the jobs and the
+    services together (MG361)."""
+
+    code: str
+    jobs: tuple[_Ask, ...]
+    services: tuple[_Ask, ...]
+
+    def same_as(self, other: _Excess) -> bool:
+        return (self.code, [a.shown for a in self.jobs], [a.shown for a in self.services]) == (
+            other.code,
+            [a.shown for a in other.jobs],
+            [a.shown for a in other.services],
+        )
+
+
+def _ask(resource: str, member: JobUsage | ServiceUsage, value: Decimal) -> _Ask:
+    if isinstance(member, JobUsage):
+        field = _FIELDS.get(resource, ("spec", "gpu", "perNode"))
+        return _Ask(member.job.name, member.job.source, field, value)
+    field = _SERVICE_FIELDS.get(resource, ("spec", "gpu", "count"))
+    pods = member.service.service.spec.replicas.max
+    return _Ask(member.service.name, member.service.source, field, value, pods)
+
+
+def _asks(resource: str, members: Sequence[JobUsage | ServiceUsage]) -> tuple[_Ask, ...]:
+    found = [_ask(resource, m, m.usage[resource]) for m in members if m.usage.get(resource, 0) > 0]
+    return tuple(sorted(found, key=lambda a: (a.name, a.source.document.path)))
+
+
+def _total(asks: Iterable[_Ask]) -> Decimal:
+    return sum((a.value for a in asks), Decimal(0))
+
+
+def _excess(
+    resource: str, most: Decimal, jobs: Sequence[JobUsage], services: Sequence[ServiceUsage]
+) -> _Excess | None:
+    job_asks = _asks(resource, jobs)
+    if _total(job_asks) > most:
+        return _Excess("MG370", job_asks, ())
+    service_asks = _asks(resource, services)
+    if _total(job_asks) + _total(service_asks) > most:
+        return _Excess("MG361", job_asks, service_asks)
+    return None
+
+
+def _merged_into_requests(
+    resource: str, hard: Mapping[str, str], found: Mapping[str, _Excess | None]
+) -> bool:
+    """A limits.<r> excess said by its requests.<r> twin: the same quota, the same asks."""
     if not resource.startswith("limits."):
         return False
     twin = "requests." + resource.removeprefix("limits.")
-    return hard.get(twin) == hard[resource] and all(
-        m.usage.get(twin) == m.usage.get(resource) for m in members
+    mine, theirs = found[resource], found.get(twin)
+    return (
+        hard.get(twin) == hard[resource]
+        and mine is not None
+        and theirs is not None
+        and mine.same_as(theirs)
     )
 
 
-def _over(
-    platform: Parsed[Platform],
-    team_name: str,
-    cluster: str,
-    resource_named: tuple[str, str],
-    hard: str,
-    members: Sequence[JobUsage],
+_Members = tuple[list[JobUsage], list[ServiceUsage]]
+
+
+def _by_namespace(
+    used: Sequence[JobUsage], served: Sequence[ServiceUsage]
+) -> dict[tuple[str, str], _Members]:
+    groups: dict[tuple[str, str], _Members] = {}
+    for entry in used:
+        groups.setdefault((entry.job.team_name, entry.job.cluster_name), ([], []))[0].append(entry)
+    for item in served:
+        key = (item.service.team_name, item.service.cluster_name)
+        groups.setdefault(key, ([], []))[1].append(item)
+    return groups
+
+
+def check_team_quotas(
+    platform: Parsed[Platform], used: Sequence[JobUsage], served: Sequence[ServiceUsage] = ()
 ) -> Iterator[Diagnostic]:
-    resource, named = resource_named
-    asking = sorted(
-        ((m.job, m.usage[resource]) for m in members if m.usage.get(resource, 0) > 0),
-        key=lambda pair: (pair[0].name, pair[0].spec_path),
-    )
-    total = sum((value for _, value in asking), Decimal(0))
-    if total <= parse_quantity(hard):
-        return
-    team = platform.model.spec.teams[team_name]
-    assert team.tenancy is not None
-    where = ".".join(("teams", team_name, *team.tenancy.quota_path(cluster)))
-    parts = ", ".join(f"{job.name} ({_show(resource, value)})" for job, value in asking)
-    field = _FIELDS.get(resource, ("spec", "gpu", "perNode"))
-    for job, _ in asking:
+    """An error at every job (and service) of a team whose pods and claims together ask a
+    cluster's namespace quota for more than it holds: quota admission would refuse them.
+
+    Jobs over the quota on their own are MG370, at the jobs; jobs that fit only until the
+    services' predictor pods are added are MG361, at both. One resource, one error."""
+    for (team_name, cluster), (jobs, services) in sorted(_by_namespace(used, served).items()):
+        tenancy = platform.model.spec.teams[team_name].tenancy
+        quota = tenancy.quota_on(cluster) if tenancy else None
+        if quota is None:
+            continue
+        hard = quota_hard(quota)
+        found = {r: _excess(r, parse_quantity(v), jobs, services) for r, v in hard.items()}
+        for resource, excess in found.items():
+            if excess is None or _merged_into_requests(resource, hard, found):
+                continue
+            limits = "limits." + resource.removeprefix("requests.")
+            twin = limits in hard and _merged_into_requests(limits, hard, found)
+            named = f"{resource} (and {limits})" if twin else resource
+            where = _Where(platform, team_name, cluster, named, hard[resource])
+            yield from _report(where, resource, excess)
+
+
+@dataclass(frozen=True)
+class _Where:
+    platform: Parsed[Platform]
+    team_name: str
+    cluster: str
+    named: str
+    hard: str
+
+    def holds(self) -> str:
+        team = self.platform.model.spec.teams[self.team_name]
+        return (
+            f"team {self.team_name!r} may hold {self.named} {self.hard} in namespace "
+            f"{team.namespace!r} on cluster {self.cluster!r}"
+        )
+
+    def quota_field(self) -> str:
+        tenancy = self.platform.model.spec.teams[self.team_name].tenancy
+        assert tenancy is not None
+        return ".".join(("teams", self.team_name, *tenancy.quota_path(self.cluster)))
+
+
+def _share(resource: str, ask: _Ask) -> str:
+    if ask.pods <= 1:
+        return f"{ask.name} ({_show(resource, ask.value)})"
+    each = _show(resource, ask.value / ask.pods)
+    return f"{ask.name} ({_show(resource, ask.value)}: {ask.pods} pods of {each})"
+
+
+def _parts(resource: str, asks: Sequence[_Ask]) -> str:
+    return ", ".join(_share(resource, a) for a in asks)
+
+
+def _report(where: _Where, resource: str, excess: _Excess) -> Iterator[Diagnostic]:
+    jobs, services = excess.jobs, excess.services
+    total = _show(resource, _total(jobs) + _total(services))
+    if excess.code == "MG370":
+        message = (
+            f"{where.holds()}, but its jobs ask for {total} together: {_parts(resource, jobs)}"
+        )
+        hint = "quota admission would refuse the pods or claims over it; ask less"
+    else:
+        served = _show(resource, _total(services))
+        serving = (
+            f"its services at their most replicas ask for {served} ({_parts(resource, services)})"
+        )
+        if jobs:
+            peak = _show(resource, _total(jobs))
+            asking = (
+                f"its jobs at their peak ask for {peak} ({_parts(resource, jobs)}) and {serving}"
+            )
+            message = f"{where.holds()}, but {asking}: {total} together"
+        else:
+            message = f"{where.holds()}, but {serving}"
+        hint = (
+            "quota admission counts every predictor pod (with KServe's storage-initializer "
+            "and Knative's queue-proxy) beside the jobs' pods; lower replicas.max, "
+            "resources or the jobs' asks"
+        )
+    for ask in (*jobs, *services):
         yield Diagnostic(
-            "MG370",
-            f"team {team_name!r} may hold {named} {hard} in namespace "
-            f"{team.namespace!r} on cluster {cluster!r}, but its jobs ask for "
-            f"{_show(resource, total)} together: {parts}",
-            job.source.locate(field),
-            field=".".join(field),
-            hint=f"quota admission would refuse the pods or claims over it; ask less, "
-            f"or raise {where}",
+            excess.code,
+            message,
+            ask.source.locate(ask.field),
+            field=".".join(ask.field),
+            hint=f"{hint}, or raise {where.quota_field()}",
         )

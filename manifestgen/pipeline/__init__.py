@@ -28,7 +28,12 @@ from manifestgen.manifest import Manifest
 from manifestgen.options import BuildOptions, checked_out_path
 from manifestgen.pipeline.credentials import check_credentials
 from manifestgen.pipeline.demand import demand_of, expanded_demand
-from manifestgen.pipeline.serving import expand_services, resolve_services, served_gpus
+from manifestgen.pipeline.serving import (
+    expand_services,
+    resolve_services,
+    served_gpus,
+    served_usage,
+)
 from manifestgen.render.tree import OutputTree, render_tree
 from manifestgen.report.progress import report
 from manifestgen.serving.resolve import ResolvedService
@@ -285,7 +290,7 @@ def _expand(
         manifests += generated
         diagnostics += problems
         used.append(job_usage(job, generated))
-    diagnostics += check_team_quotas(platform, used)
+    diagnostics += check_team_quotas(platform, used, served_usage(services))
     manifests += expand_services(services, only)
     running = running_jobs(jobs)
     served = served_gpus(services)

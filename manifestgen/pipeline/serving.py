@@ -1,5 +1,6 @@
 """The serving stage: resolve each ModelService after the jobs it may serve from, check it,
-and expand it; its GPU demand joins the jobs' in the cluster's node pools and quota."""
+and expand it; its GPU demand joins the jobs' in the cluster's node pools and quota, and
+its predictor pods join the jobs' pods in the team's namespace quota."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from manifestgen.errors import Diagnostic
+from manifestgen.expand.tenancy_quota import ServiceUsage, service_has_quota, service_usage
 from manifestgen.manifest import Manifest
 from manifestgen.serving.expand import expand_service
 from manifestgen.serving.resolve import ResolvedService, resolve_service
@@ -59,4 +61,14 @@ def expand_services(
         for service in services
         if only is None or service.spec_path in only
         for m in expand_service(service)
+    ]
+
+
+def served_usage(services: Sequence[ResolvedService]) -> list[ServiceUsage]:
+    """What every service's objects ask of its team's namespace quota, where it has one:
+    all services, even those `only` leaves unexpanded, since the quota sums them all."""
+    return [
+        service_usage(service, expand_service(service))
+        for service in services
+        if service_has_quota(service)
     ]
