@@ -21,7 +21,7 @@ from manifestgen.report import REPORTERS, Summary
 from manifestgen.report.progress import display_for, showing
 
 if TYPE_CHECKING:
-    from manifestgen.pipeline import BuildResult
+    from manifestgen.build_result import BuildResult
 
 EXIT_OK, EXIT_PROBLEMS = 0, 1
 # What --drift-only keeps: drift, and the notes on jobs that the change keeps, recreates
@@ -75,13 +75,13 @@ def options_from(args: argparse.Namespace, cwd: Path) -> BuildOptions:
 
 def run_build_command(args: argparse.Namespace) -> int:
     """Run build, check or validate with parsed flags; returns the exit code."""
-    from manifestgen.pipeline import run
+    from manifestgen.incremental import run_cached
 
     cwd = Path.cwd()
     options = options_from(args, cwd)
     display = display_for(sys.stderr, quiet=args.quiet, text_output=args.format == "text")
     with showing(display):
-        result = run(options)
+        result = run_cached(options)
     diagnostics = list(result.diagnostics)
     if getattr(args, "drift_only", False):
         diagnostics = _drift_only(diagnostics, args.command, options)

@@ -13,6 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from manifestgen.build_result import BuildResult as BuildResult
+from manifestgen.build_result import Stats as Stats
 from manifestgen.cache_store import JsonStore, default_cache_directory
 from manifestgen.errors import Diagnostic, Severity, SourceLocation, UsageError, sort_diagnostics
 from manifestgen.expand.argocd import expand_argocd
@@ -52,7 +54,6 @@ from manifestgen.spec.training import TrainingJob
 from manifestgen.spec.tuning_rules import TUNING_RULES
 from manifestgen.workloads import workload_of
 from manifestgen.write import (
-    Drift,
     LockTimeout,
     WriteRefused,
     WriteResult,
@@ -63,32 +64,6 @@ from manifestgen.write import diagnostics as out_problems
 from manifestgen.write.writer import recover
 
 Sources = Sequence[tuple[str, str]]
-
-
-@dataclass(frozen=True)
-class Stats:
-    spec_files: int = 0
-    jobs: int = 0
-    objects: int = 0
-    files: int = 0
-    unchecked_kinds: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class BuildResult:
-    """Everything a run found and did; the CLI turns it into output and an exit code."""
-
-    diagnostics: tuple[Diagnostic, ...]
-    tree: OutputTree = field(default_factory=dict)
-    written: WriteResult | None = None
-    drift: Drift | None = None
-    stats: Stats = field(default_factory=Stats)
-    # The Platform the run compiled against; None when there was no usable one.
-    platform: Platform | None = None
-
-    @property
-    def ok(self) -> bool:
-        return not any(d.is_error for d in self.diagnostics)
 
 
 @dataclass
@@ -395,6 +370,7 @@ def run(options: BuildOptions, sources: Sources | None = None) -> BuildResult:
         return BuildResult(
             sort_diagnostics(_restrict(specs.diagnostics, _reported_files(options, None))),
             stats=Stats(spec_files=specs.files),
+            compiled=sort_diagnostics(_restrict(specs.diagnostics, _reported_files(options, None))),
         )
     specs.diagnostics += _gitops_path(platform, options)
     jobs = _resolve_jobs(specs, platform)
@@ -425,13 +401,13 @@ def run(options: BuildOptions, sources: Sources | None = None) -> BuildResult:
     has_errors = any(d.is_error for d in diagnostics)
     if options.mode == "check" and not has_errors:
         # With spec errors the tree lacks the failing jobs; drift would only add noise.
-        result = _check(options, out_path, tree, diagnostics, stats)
+        result = _check(options, out_path, tree, list(diagnostics), stats)
     elif options.mode != "build" or has_errors:
         # A build never writes a partial tree: out/ stays as the last good build left it.
         result = BuildResult(sort_diagnostics(diagnostics), tree, stats=stats)
     else:
-        result = _write(options, out_path, tree, diagnostics, stats)
-    return replace(result, platform=platform.model)
+        result = _write(options, out_path, tree, list(diagnostics), stats)
+    return replace(result, platform=platform.model, compiled=sort_diagnostics(diagnostics))
 
 
 def _out_path(options: BuildOptions) -> Path:
