@@ -181,6 +181,8 @@ CODES: Final[dict[str, str]] = {
     "MG292": "paddle.distributed.launch options in the command contradict the spec",
     "MG293": "a launcher of several processes where each pod has one rank",
     # JobSet and plain Job workloads.
+    "MG315": "tuned JobSet or Job on a cluster with a gang scheduler",
+    "MG316": "JobSet exclusive placement on a cluster with a gang scheduler",
     "MG320": "plain Job on spot: a reclaim of the rendezvous pod fails it",
     "MG321": "nodes not a multiple of the JobSet's slices",
     # Ray (RayJob) launch rules

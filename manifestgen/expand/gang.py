@@ -7,6 +7,10 @@ schedulerName. manifestgen writes both out so the PodGroup is what the job needs
 `minAvailable` counts every pod the operator creates at once, CPU side pods (parameter
 servers, chiefs, launchers) included, and leaves out a replica type the operator only
 creates after the others are ready, which a PodGroup counting it would wait for for ever.
+
+Kinds without a scheduling policy get their gang elsewhere: a TrainJob from its runtime
+(expand/runtimes.py), a JobSet, Job or RayJob from a PodGroup manifestgen writes
+(expand/pod_group.py).
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ from manifestgen.expand.pod import (
     hyperparameter_data,
     hyperparameters_name,
 )
+from manifestgen.expand.pod_group import check_tuned_gang, pod_group, with_pod_group
 from manifestgen.kinds.catalog import WAVE_JOB, ApiKind, pod_spec_paths, wave
 from manifestgen.kinds.names import MAX_CHILD_NAME, overlong_child
 from manifestgen.manifest import Manifest, Origin, Target
@@ -101,7 +102,7 @@ def training_object(job: ResolvedJob) -> dict[str, Any]:
     workload = workload_of(job)
     row = workload.kind
     suspend = row.suspend or ()
-    spec = with_gang(job, row, workload.build_spec(job))
+    spec = with_pod_group(job, row, with_gang(job, row, workload.build_spec(job)))
     # The hash covers what the pods will see, hyperparameters included, so any change
     # to a run becomes a new object instead of an immutable-field sync failure.
     name = job_object_name(job.name, spec, hyperparameter_data(job), suspend)
@@ -307,12 +308,15 @@ def name_budget(job: ResolvedJob, obj: dict[str, Any]) -> Diagnostic | None:
 
 def expand_job(job: ResolvedJob) -> tuple[tuple[Manifest, ...], tuple[Diagnostic, ...]]:
     problems = api_limit_problems(job)
+    problems += check_tuned_gang(job, workload_of(job).kind)
     obj = job_object(job)
     budget = name_budget(job, obj)
     if budget is not None:
         problems.append(budget)
     if problems:
         return (), tuple(problems)
-    manifests = [training_job(job, obj), *(expander(job) for expander in JOB_EXPANDERS)]
+    training = training_job(job, obj)
+    gang = pod_group(job, workload_of(job).kind, obj) if training is not None else None
+    manifests = [training, gang, *(expander(job) for expander in JOB_EXPANDERS)]
     manifests += workload_of(job).extra_objects(job)
     return tuple(m for m in manifests if m is not None), ()

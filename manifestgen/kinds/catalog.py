@@ -157,6 +157,10 @@ KINDS: tuple[ApiKind, ...] = (
         wave=WAVE_CLUSTER,
         health="volcano_queue_health.lua",
     ),
+    # The gang of a JobSet, Job or RayJob (expand/pod_group.py), before the job: the
+    # schedulers write only its status, and it has no health to wait for.
+    ApiKind("scheduling.volcano.sh", "v1beta1", "PodGroup", namespaced=True, wave=WAVE_SUPPORT),
+    ApiKind("scheduling.x-k8s.io", "v1alpha1", "PodGroup", namespaced=True, wave=WAVE_SUPPORT),
     # The Platform's Kubeflow Trainer runtimes, applied before the TrainJobs naming them.
     ApiKind(
         "trainer.kubeflow.org",

@@ -35,6 +35,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from manifestgen.errors import Diagnostic
+from manifestgen.expand.gang import gang_system
 from manifestgen.kinds.catalog import BY_GVK
 from manifestgen.spec.base import SpecModel
 from manifestgen.spec.resolve import ResolvedJob
@@ -172,6 +173,24 @@ def check_slices(job: ResolvedJob) -> Iterator[Diagnostic]:
     )
 
 
+def check_exclusive_gang(job: ResolvedJob) -> Iterator[Diagnostic]:
+    """JobSet's pod webhook admits a slice's follower pods only once its leader pod is
+    scheduled, and a gang scheduler binds the leader only once every pod exists: with
+    both, no pod is ever placed."""
+    topology, system = _spec(job).jobset.exclusive_topology, gang_system(job)
+    if topology is None or system is None:
+        return
+    yield Diagnostic(
+        "MG316",
+        f"cluster {job.cluster_name!r} gang-schedules with {system}, and exclusive placement "
+        "creates a slice's pods only once its first is scheduled: the gang never fills",
+        job.source.locate(("spec", "jobset", "exclusiveTopology")),
+        field="spec.jobset.exclusiveTopology",
+        hint="remove exclusiveTopology on this cluster (the gang places every slice at "
+        "once), or run on a cluster without a gang scheduler",
+    )
+
+
 JOBSET = Workload(
     framework="jobset",
     kind=BY_GVK[("jobset.x-k8s.io", "v1alpha2", "JobSet")],
@@ -179,5 +198,5 @@ JOBSET = Workload(
     build_spec=build_spec,
     summary="A JobSet: torchrun on nodes pods in equal slices, restarted together; spot "
     "reclaims do not count against maxRestarts.",
-    rules=(*ip.rules(OPERATOR), check_slices),
+    rules=(*ip.rules(OPERATOR), check_slices, check_exclusive_gang),
 )
