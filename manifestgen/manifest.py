@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from manifestgen.errors import JsonPath, SourceLocation
-from manifestgen.source.loader import SourceDocument
+from manifestgen.source.document import SourceDocument
 
 
 @dataclass(frozen=True)

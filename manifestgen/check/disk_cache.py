@@ -19,7 +19,8 @@ __all__ = ["CACHE_ENV", "DiskCache", "default_cache_directory", "schema_cache"]
 
 
 class DiskCache(JsonStore):
-    """Prepared schemas (`get`/`put`) and parsed CRD files (`get_crd_file`/`put_crd_file`)."""
+    """Prepared schemas (`get`/`put`), parsed CRD files (`get_crd_file`/`put_crd_file`)
+    and built-in kind schemas (`get_kind_schema`/`put_kind_schema`)."""
 
     def get(self, key: str) -> PreparedSchema | None:
         value = self.read("prepared", key)
@@ -45,6 +46,13 @@ class DiskCache(JsonStore):
 
     def put_crd_file(self, digest: str, versions: list[dict[str, Any]]) -> None:
         self.write("crd-file", digest, versions)
+
+    def get_kind_schema(self, key: str) -> dict[str, Any] | None:
+        value = self.read("kind-schema", key)
+        return value if isinstance(value, dict) else None
+
+    def put_kind_schema(self, key: str, schema: dict[str, Any]) -> None:
+        self.write("kind-schema", key, schema)
 
 
 def schema_cache(directory: Path | None = None) -> DiskCache:

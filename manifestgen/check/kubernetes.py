@@ -7,15 +7,24 @@ needs no registry and touches only the definitions that kind reaches.
 
 The package itself is never imported: importing it pulls in the pure-Python jsonschema
 stack, which a cold `verify` cannot afford. We only locate its data directory.
+
+Every run needs the same few kinds, and building them (the definitions file parsed, each
+reachable definition rewritten) costs more than the rest of a small validate. With a
+`KindSchemaCache`, each built schema is kept between runs under a key made of the kind
+file's bytes, the definitions file's bytes and this module's code: any change to one of
+them is a miss, and the store verifies every entry it reads.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
 
+from manifestgen.check import schemautil
 from manifestgen.check.schemautil import map_schema
 from manifestgen.kube_versions import KubeVersion as KubeVersion
 from manifestgen.kube_versions import (
@@ -37,6 +46,26 @@ CHECKED_FORMATS = frozenset({"date-time"})
 _ANNOTATION_KEYS = frozenset({"description", "default", "$schema", "$id", "example"})
 
 
+@runtime_checkable
+class KindSchemaCache(Protocol):
+    """Where self-contained kind schemas may be kept between runs."""
+
+    def get_kind_schema(self, key: str) -> dict[str, Any] | None:
+        """The schema stored under `key`, if any."""
+
+    def put_kind_schema(self, key: str, schema: dict[str, Any]) -> None:
+        """Store `schema` under `key`."""
+
+
+@functools.cache
+def _code_digest() -> str:
+    """The code that turns the bundled files into self-contained schemas."""
+    code = hashlib.sha256()
+    for module in (Path(__file__), Path(schemautil.__file__)):
+        code.update(module.name.encode() + b"\0" + module.read_bytes())
+    return code.hexdigest()
+
+
 def is_builtin_group(group: str) -> bool:
     """Whether Kubernetes itself could serve `group` (core, `apps`, `*.k8s.io`, ...)."""
     return "." not in group or group.endswith(".k8s.io")
@@ -45,18 +74,44 @@ def is_builtin_group(group: str) -> bool:
 class KubernetesSchemas:
     """Self-contained JSON schemas of one bundled Kubernetes version, built on demand."""
 
-    def __init__(self, version: KubeVersion) -> None:
+    def __init__(self, version: KubeVersion, cache: KindSchemaCache | None = None) -> None:
         self.version = version
+        self._cache = cache
         self.label = f"{version[0]}.{version[1]}"
         self._dir = data_root() / f"v{version[0]}.{version[1]}.0-local-strict"
         # name -> (prepared definition, names of the definitions it references)
         self._prepared: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {}
 
     @functools.cached_property
+    def _definitions_bytes(self) -> bytes:
+        return (self._dir / "_definitions.json").read_bytes()
+
+    @functools.cached_property
     def _definitions(self) -> Mapping[str, Any]:
-        document = json.loads((self._dir / "_definitions.json").read_bytes())
+        document = json.loads(self._definitions_bytes)
         defs: Mapping[str, Any] = document["$defs"]
         return defs
+
+    @functools.cached_property
+    def _bundle_digest(self) -> str:
+        """What every built schema depends on besides its own file."""
+        bundle = hashlib.sha256(_code_digest().encode())
+        bundle.update(self._definitions_bytes)
+        return bundle.hexdigest()
+
+    def _built(
+        self, name: str, source: bytes, build: Callable[[], dict[str, Any]]
+    ) -> dict[str, Any]:
+        """`build()`, or what the cache holds for the same name, source and bundle."""
+        if self._cache is None:
+            return build()
+        digest = hashlib.sha256(source).hexdigest()
+        key = f"kubernetes-{self.label}/{name}/{digest}/{self._bundle_digest}"
+        schema = self._cache.get_kind_schema(key)
+        if schema is None:
+            schema = build()
+            self._cache.put_kind_schema(key, schema)
+        return schema
 
     def kind_schema(self, group: str, version: str, kind: str) -> tuple[str, dict[str, Any]] | None:
         """(file stem, self-contained schema) for a built-in kind, or None if not bundled."""
@@ -68,18 +123,21 @@ class KubernetesSchemas:
         path = self._dir / f"{stem}.json"
         if not path.is_file():
             return None
-        raw = json.loads(path.read_bytes())
+        source = path.read_bytes()
+        raw = json.loads(source)
         served = raw.get("x-kubernetes-group-version-kind") or []
         # File names drop the group's domain (rbac.authorization.k8s.io -> rbac), so the
         # declared group-version-kind decides: a CRD group such as batch.volcano.sh must
         # not borrow the schema of batch/v1.
         if {"group": group, "version": version, "kind": kind} not in served:
             return None
-        return stem, self._self_contained(raw)
+        return stem, self._built(stem, source, lambda: self._self_contained(raw))
 
     def definition_schema(self, name: str) -> dict[str, Any]:
         """A self-contained schema for one named definition, e.g. `POD_TEMPLATE_SPEC`."""
-        return self._self_contained({"$ref": f"#/$defs/{name}"})
+        return self._built(
+            "definition", name.encode(), lambda: self._self_contained({"$ref": f"#/$defs/{name}"})
+        )
 
     def definitions_for(self, name: str) -> dict[str, Any]:
         """The prepared definitions `name` needs (itself included), to merge into `$defs`."""

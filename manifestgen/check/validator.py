@@ -19,7 +19,12 @@ from manifestgen.check.cel_values import apply_defaults
 from manifestgen.check.crds import CrdFileCache, CrdVersion, GroupVersionKind, load_crd_versions
 from manifestgen.check.engine import CompiledSchema, SchemaCompileError, pattern_supported
 from manifestgen.check.generic import GenericChecks, generic_row
-from manifestgen.check.kubernetes import OBJECT_META, KubernetesSchemas, select_version
+from manifestgen.check.kubernetes import (
+    OBJECT_META,
+    KindSchemaCache,
+    KubernetesSchemas,
+    select_version,
+)
 from manifestgen.check.legacy import Replacement, superseded
 from manifestgen.check.metadata import NameRule, metadata_problems, name_rule
 from manifestgen.check.openapi import (
@@ -89,7 +94,8 @@ class OutputValidator:
         version without a usable schema or a location without a CRD, and
         `UnsupportedKubernetesVersionError` for a version without bundled schemas.
         """
-        kubernetes = KubernetesSchemas(select_version(kubernetes_version))
+        kind_cache = cache if isinstance(cache, KindSchemaCache) else None
+        kubernetes = KubernetesSchemas(select_version(kubernetes_version), kind_cache)
         file_cache = cache if isinstance(cache, CrdFileCache) else None
         crds = load_crd_versions(crd_paths, file_cache)
         # OpenAPI documents matter only for CRDs that describe nothing (Katib's).

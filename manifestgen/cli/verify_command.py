@@ -9,15 +9,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from manifestgen.report.escape import printable
-from manifestgen.verify.formats import FORMATS, ReportSettings
-from manifestgen.verify.model import (
-    MISSING_SCHEMA_MODES,
-    STDIN_ARGUMENT,
-    VerifyError,
-    VerifyOptions,
-)
+from manifestgen.verify.choices import FORMAT_NAMES, MISSING_SCHEMA_MODES, STDIN_ARGUMENT
+
+if TYPE_CHECKING:
+    from manifestgen.verify.model import VerifyOptions
 
 HELP = (
     "check Kubernetes manifests (files, directories, '-' for stdin) against the schemas "
@@ -75,7 +73,7 @@ def add_verify_arguments(parser: argparse.ArgumentParser) -> None:
         help="a kind with no schema is an error, a warning, or skipped (default: error)",
     )
     parser.add_argument(
-        "--format", choices=sorted(FORMATS), default="text", help="output format (default: text)"
+        "--format", choices=FORMAT_NAMES, default="text", help="output format (default: text)"
     )
     parser.add_argument(
         "--summary",
@@ -103,6 +101,7 @@ def add_verify_arguments(parser: argparse.ArgumentParser) -> None:
 def options_from(args: argparse.Namespace) -> VerifyOptions:
     # Imported here: they read the Platform, and other commands do not need them.
     from manifestgen.verify.locations import cluster_versions, crd_locations
+    from manifestgen.verify.model import VerifyOptions
 
     """Frozen options from parsed flags; reads stdin when a path is '-'."""
     paths = tuple(args.paths)
@@ -131,6 +130,8 @@ def _read_stdin() -> bytes:
 
 def run_verify(args: argparse.Namespace) -> int:
     # The schema engine is imported only by the command that uses it.
+    from manifestgen.verify.formats import FORMATS, ReportSettings
+    from manifestgen.verify.model import VerifyError
     from manifestgen.verify.runner import verify
 
     """Run `manifestgen verify` with parsed flags; returns the exit code."""

@@ -9,14 +9,16 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from manifestgen.expand.cpu_pool import SIDE_POD_CAPACITY, cpu_placement
 from manifestgen.expand.gpu_resources import gpu_amounts, gpu_placement
 from manifestgen.expand.labels import JOB_LABEL, job_labels
 from manifestgen.expand.monitoring import metrics_port
 from manifestgen.spec.resolve import ResolvedJob, default_shared_memory
-from manifestgen.spec.training import SidePods
+
+if TYPE_CHECKING:
+    from manifestgen.spec.training import SidePods
 
 SHM_VOLUME = "dshm"
 SHM_PATH = "/dev/shm"

@@ -15,19 +15,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from manifestgen.errors import Diagnostic
 from manifestgen.expand.tenancy import quota_hard
 from manifestgen.kinds.catalog import pod_template_paths, row_of
 from manifestgen.manifest import Manifest
 from manifestgen.serving.pods import predictor_pod
-from manifestgen.serving.resolve import ResolvedService
 from manifestgen.spec.parsed import Parsed
 from manifestgen.spec.platform import Platform
 from manifestgen.spec.quantity import parse_quantity
 from manifestgen.spec.resolve import ResolvedJob
 from manifestgen.spec.tenancy import ContainerDefaults
+
+if TYPE_CHECKING:
+    from manifestgen.serving.resolve import ResolvedService  # (its models: only with services)
 
 Usage = dict[str, Decimal]
 

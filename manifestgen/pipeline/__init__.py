@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
@@ -23,45 +23,39 @@ from manifestgen.expand.cluster import expand_cluster
 from manifestgen.expand.cpu_pool import check_cpu_quota
 from manifestgen.expand.queue_fit import check_queue_fit
 from manifestgen.expand.runtimes import with_runtimes
-from manifestgen.expand.tenancy_quota import JobUsage, check_team_quotas, has_quota, job_usage
+from manifestgen.expand.tenancy_quota import (
+    JobUsage,
+    ServiceUsage,
+    check_team_quotas,
+    has_quota,
+    job_usage,
+)
 from manifestgen.expand.volcano import check_volcano_fit
-from manifestgen.expand.workload import expand_job
 from manifestgen.manifest import Manifest
 from manifestgen.options import BuildOptions, checked_out_path
 from manifestgen.pipeline.credentials import check_credentials
 from manifestgen.pipeline.demand import demand_of, expanded_demand
-from manifestgen.pipeline.serving import (
-    expand_services,
-    resolve_services,
-    served_gpus,
-    served_usage,
-)
 from manifestgen.render.tree import OutputTree, render_tree
 from manifestgen.report.progress import report
-from manifestgen.serving.resolve import ResolvedService
-from manifestgen.serving.spec import ModelService
 from manifestgen.source.discover import discover, discover_spec_files
+from manifestgen.source.document import SourceDocument
 from manifestgen.source.load_cache import LoadCache, Loaded
-from manifestgen.source.loader import SourceDocument, load_source
 from manifestgen.source.reader import read_spec
 from manifestgen.spec.parse import default_framework_of, lacks_framework, parse_document
 from manifestgen.spec.parsed import Parsed
 from manifestgen.spec.platform import Platform
-from manifestgen.spec.quota import check_total_demand
-from manifestgen.spec.resolve import ResolvedJob, resolve
-from manifestgen.spec.rules import JOB_RULES, REFERENCE_RULES, check_platform
-from manifestgen.spec.training import TrainingJob
-from manifestgen.spec.tuning_rules import TUNING_RULES
-from manifestgen.workloads import workload_of
-from manifestgen.write import (
-    LockTimeout,
-    WriteRefused,
-    WriteResult,
-    compare_tree,
-    write_tree,
-)
-from manifestgen.write import diagnostics as out_problems
-from manifestgen.write.writer import recover
+from manifestgen.spec.quota import PoolKey, check_total_demand
+from manifestgen.spec.rules import check_platform
+
+if TYPE_CHECKING:
+    # What only jobs, services or a write need is imported where they are met: the
+    # validate of a Platform alone (a pre-commit hook on platform.yaml) skips the
+    # workload registry, the serving models and the writer.
+    from manifestgen.serving.resolve import ResolvedService
+    from manifestgen.serving.spec import ModelService
+    from manifestgen.spec.resolve import ResolvedJob
+    from manifestgen.spec.training import TrainingJob
+    from manifestgen.write import WriteResult
 
 Sources = Sequence[tuple[str, str]]
 
@@ -94,9 +88,16 @@ def _store(options: BuildOptions) -> JsonStore | None:
     return JsonStore(options.cache_dir or default_cache_directory())
 
 
+def _load_source(path: str, text: str) -> Loaded:
+    # The YAML libraries are imported on the first file the load cache does not hold.
+    from manifestgen.source.loader import load_source
+
+    return load_source(path, text)
+
+
 def _loader(options: BuildOptions) -> Callable[[str, str], Loaded]:
     store = _store(options)
-    return load_source if store is None else LoadCache(store, load_source).load
+    return _load_source if store is None else LoadCache(store, _load_source).load
 
 
 def _load_specs(options: BuildOptions, sources: Sources | None) -> _Specs:
@@ -145,7 +146,12 @@ def _sort_into(specs: _Specs, parsed: Parsed[BaseModel] | None) -> None:
         return
     if isinstance(parsed.model, Platform):
         specs.platforms.append(Parsed(parsed.model, parsed.document))
-    elif isinstance(parsed.model, TrainingJob):
+        return
+    # A job or a service: parse_document has imported its model already.
+    from manifestgen.serving.spec import ModelService
+    from manifestgen.spec.training import TrainingJob
+
+    if isinstance(parsed.model, TrainingJob):
         specs.jobs.append(Parsed(parsed.model, parsed.document))
     elif isinstance(parsed.model, ModelService):
         specs.services.append(Parsed(parsed.model, parsed.document))
@@ -206,6 +212,13 @@ def _gitops_path(platform: Parsed[Platform], options: BuildOptions) -> list[Diag
 
 
 def _resolve_jobs(specs: _Specs, platform: Parsed[Platform]) -> list[ResolvedJob]:
+    if not specs.jobs:
+        return []
+    from manifestgen.spec.resolve import resolve
+    from manifestgen.spec.rules import JOB_RULES, REFERENCE_RULES
+    from manifestgen.spec.tuning_rules import TUNING_RULES
+    from manifestgen.workloads import workload_of
+
     resolved: list[ResolvedJob] = []
     seen: dict[tuple[str, str], Parsed[TrainingJob]] = {}
     for job in sorted(specs.jobs, key=lambda j: (j.document.path, j.document.index)):
@@ -259,16 +272,18 @@ def _expand(
         # Not reported, but its pods and claims still count against its team's quota.
         if only is not None and job.spec_path not in only and has_quota(job):
             used.append(demand(job))
+    if expanded:
+        from manifestgen.expand.workload import expand_job
     for done, job in enumerate(expanded, start=1):
         report("expanding jobs", done, len(expanded))
         generated, problems = expand_job(job)
         manifests += generated
         diagnostics += problems
         used.append(job_usage(job, generated))
-    diagnostics += check_team_quotas(platform, used, served_usage(services))
-    manifests += expand_services(services, only)
+    diagnostics += check_team_quotas(platform, used, _served_usage(services))
+    manifests += _expand_services(services, only)
     running = running_jobs(jobs)
-    served = served_gpus(services)
+    served = _served_gpus(services)
     for cluster in sorted(platform.model.spec.clusters):
         manifests += expand_cluster(platform, cluster, running, served)
         diagnostics += check_cpu_quota(platform, cluster, running)
@@ -279,6 +294,42 @@ def _expand(
     return manifests, diagnostics
 
 
+def _resolve_services(
+    specs: _Specs, platform: Parsed[Platform], jobs: Sequence[ResolvedJob]
+) -> tuple[list[ResolvedService], list[Diagnostic]]:
+    if not specs.services:
+        return [], []
+    from manifestgen.pipeline.serving import resolve_services
+
+    return resolve_services(specs.services, platform.model, jobs, running_jobs(jobs))
+
+
+def _expand_services(
+    services: Sequence[ResolvedService], only: frozenset[str] | None
+) -> list[Manifest]:
+    if not services:
+        return []
+    from manifestgen.pipeline.serving import expand_services
+
+    return expand_services(services, only)
+
+
+def _served_usage(services: Sequence[ResolvedService]) -> list[ServiceUsage]:
+    if not services:
+        return []
+    from manifestgen.pipeline.serving import served_usage
+
+    return served_usage(services)
+
+
+def _served_gpus(services: Sequence[ResolvedService]) -> dict[PoolKey, int]:
+    if not services:
+        return {}
+    from manifestgen.pipeline.serving import served_gpus
+
+    return served_gpus(services)
+
+
 def _against_previous(
     options: BuildOptions,
     specs: _Specs,
@@ -287,8 +338,6 @@ def _against_previous(
     wanted: frozenset[str] | None,
 ) -> tuple[list[Manifest], list[Diagnostic]]:
     """Keep running jobs and refuse immutable edits, against the last build in out/."""
-    from manifestgen.history import PreviousBuild, Recreate, reconcile
-
     known = {j.model.metadata.name for j in specs.jobs}
     known |= {f"{j.model.spec.cluster}/{j.model.metadata.name}" for j in specs.jobs}
     unknown = sorted(set(options.recreate) - known)
@@ -296,10 +345,16 @@ def _against_previous(
         raise UsageError(f"--recreate names no job: {', '.join(unknown)}")
     if not options.previous_build:
         return manifests, []
+    if not jobs and options.mode != "build" and not options.out_path().is_dir():
+        return manifests, []  # nothing to keep or to compare: spare the history's imports
     if options.mode == "build":
+        from manifestgen.write.writer import recover
+
         # An interrupted swap can leave the last build beside out/: put it back first,
         # or every job in it would look new.
         recover(options.out_path(), timeout=options.lock_timeout)
+    from manifestgen.history import PreviousBuild, Recreate, reconcile
+
     recreate = Recreate(options.recreate, options.recreate_all)
     # Only validate may leave jobs out: a build or check must settle every job it writes.
     only = wanted if options.mode == "validate" else None
@@ -308,8 +363,8 @@ def _against_previous(
 
 def _previous_objects(options: BuildOptions) -> Callable[[str], dict[str, Any] | None]:
     """An object of the previous build in out/ by its path, when the build weighs it."""
-    if not options.previous_build:
-        return lambda rel: None
+    if not options.previous_build or not options.out_path().is_dir():
+        return lambda rel: None  # (what PreviousBuild finds in a missing out/)
     from manifestgen.history import PreviousBuild
 
     return PreviousBuild(options.out_path()).object_at
@@ -376,7 +431,7 @@ def run(options: BuildOptions, sources: Sources | None = None) -> BuildResult:
     jobs = _resolve_jobs(specs, platform)
     specs.diagnostics += check_total_demand(running_jobs(jobs))
     specs.diagnostics += duplicate_claims(jobs)
-    services, problems = resolve_services(specs.services, platform.model, jobs, running_jobs(jobs))
+    services, problems = _resolve_services(specs, platform, jobs)
     specs.diagnostics += problems
     wanted = _reported_files(options, platform.document.path)
     only = wanted if options.mode == "validate" else None
@@ -423,6 +478,9 @@ def _check(
     diagnostics: list[Diagnostic],
     stats: Stats,
 ) -> BuildResult:
+    from manifestgen.write import LockTimeout, compare_tree
+    from manifestgen.write import diagnostics as out_problems
+
     out = options.out_dir.as_posix()
     try:
         drift = compare_tree(out_path, tree, timeout=options.lock_timeout)
@@ -443,6 +501,9 @@ def _write(
     diagnostics: list[Diagnostic],
     stats: Stats,
 ) -> BuildResult:
+    from manifestgen.write import LockTimeout, WriteRefused, write_tree
+    from manifestgen.write import diagnostics as out_problems
+
     out = options.out_dir.as_posix()
     written: WriteResult | None = None
     try:

@@ -20,7 +20,6 @@ from typing import Any
 from manifestgen.cache_store import JsonStore
 from manifestgen.digest import digest
 from manifestgen.expand.tenancy_quota import JobUsage, Usage, job_usage
-from manifestgen.expand.workload import expand_job
 from manifestgen.spec.parsed import Parsed
 from manifestgen.spec.platform import Platform
 from manifestgen.spec.resolve import ResolvedJob
@@ -41,6 +40,8 @@ def code_version() -> str:
 
 def expanded_demand(job: ResolvedJob) -> JobUsage:
     """A job's demand, counted on the objects it expands into."""
+    from manifestgen.expand.workload import expand_job  # not needed for a Platform alone
+
     return job_usage(job, expand_job(job)[0])
 
 

@@ -16,11 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from manifestgen.source.limits import LIMIT_INFO, Limits, describe
-
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # Integers as YAML 1.1 (libyaml, Kubernetes) or 1.2 (ruamel) may resolve them: decimal,
 # octal, hex, binary, with `_` separators, and 1.1's base 60 (`1:20`). Longer than the
@@ -85,8 +81,12 @@ def check_yaml(
     problem = check_size(len(text), limits) or check_lines(text, limits)
     if problem is not None:
         return problem
+    # Imported here: a run whose specs all come from the load cache never parses YAML.
+    import yaml
+
+    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return check_events(yaml.parse(text, Loader=_Loader), limits)
+        return check_events(yaml.parse(text, Loader=loader), limits)
     except yaml.YAMLError:
         if exact is None:
             return None

@@ -19,7 +19,7 @@ from typing import Any
 
 from manifestgen.cache_store import JsonStore
 from manifestgen.errors import Diagnostic
-from manifestgen.source.loader import SourceDocument
+from manifestgen.source.document import SourceDocument
 from manifestgen.source.positions import Positions
 
 Loaded = tuple[tuple[SourceDocument, ...], tuple[Diagnostic, ...]]

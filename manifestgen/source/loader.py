@@ -15,42 +15,19 @@ cannot hold is reported while copying the tree (`source/values.py`).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from manifestgen.errors import Diagnostic, JsonPath, SourceLocation
+from manifestgen.errors import Diagnostic, SourceLocation
+from manifestgen.source.document import SourceDocument
 from manifestgen.source.fast_loader import fast_load
 from manifestgen.source.guard import InputProblem, check_yaml
 from manifestgen.source.limits import SPEC_LIMITS
-from manifestgen.source.positions import Positions, tree_positions
+from manifestgen.source.positions import tree_positions
 from manifestgen.source.values import TAG_HINT, UnsupportedTag, plain_data, spec_yaml
-
-
-@dataclass(frozen=True)
-class SourceDocument:
-    """One YAML document of a spec file: plain data plus where each value is written.
-
-    `valid` is False when the loader reported a value the data could not hold (its
-    place in `data` is None): the document is not validated, its diagnostics say why.
-    """
-
-    path: str
-    index: int
-    data: Any
-    positions: Positions
-    valid: bool = True
-
-    def locate(self, json_path: JsonPath, *, key: bool = False) -> SourceLocation:
-        """Location of the value at `json_path` (or of its key, with key=True).
-
-        Walks as far as the path exists, so a missing field points at its parent.
-        """
-        line, col = self.positions.locate(json_path, key=key)
-        return SourceLocation(self.path, line + 1, col + 1)
 
 
 def _events(text: str | bytes) -> Iterator[Any]:

@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
 from manifestgen.errors import JsonPath
-from manifestgen.source.tree import Position, child_position, start_of
+
+# (line, column), 0-based; also source/tree.py's, which needs ruamel to read a tree.
+Position = tuple[int, int]
 
 # (key line, key column, value line, value column), 0-based.
 Entry = tuple[int, int, int, int]
@@ -48,12 +48,20 @@ def tree_positions(tree: Any) -> Positions:
     The guard has refused recursive aliases and bounded what aliases expand to, so the
     walk ends and visits at most the limit's number of values.
     """
+    from manifestgen.source.tree import start_of
+
     entries: dict[tuple[Any, ...], Entry] = {}
     _walk(tree, (), entries)
     return Positions(start_of(tree), entries)
 
 
 def _walk(node: Any, prefix: tuple[Any, ...], entries: dict[tuple[Any, ...], Entry]) -> None:
+    # Imported here: a document read from the load cache has its positions already, and
+    # such a run never imports ruamel.
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    from manifestgen.source.tree import child_position
+
     if isinstance(node, CommentedMap):
         for part in node:
             key_at = child_position(node, part, key=True)

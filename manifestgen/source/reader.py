@@ -7,7 +7,6 @@ from pathlib import Path
 from manifestgen.errors import Diagnostic, SourceLocation
 from manifestgen.source.guard import check_size
 from manifestgen.source.limits import SPEC_LIMITS
-from manifestgen.source.loader import input_diagnostic
 
 
 def read_spec(path: Path, name: str) -> tuple[str, Diagnostic | None]:
@@ -22,6 +21,8 @@ def read_spec(path: Path, name: str) -> tuple[str, Diagnostic | None]:
         return "", Diagnostic("MG105", f"cannot read file: {exc}", SourceLocation(name))
     too_large = check_size(size, SPEC_LIMITS)
     if too_large is not None:
+        from manifestgen.source.loader import input_diagnostic  # the YAML libraries: rare
+
         return "", input_diagnostic(name, too_large)
     try:
         text = data.decode("utf-8")

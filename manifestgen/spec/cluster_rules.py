@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from manifestgen.errors import Diagnostic
 from manifestgen.spec.parsed import Parsed
 from manifestgen.spec.platform import Platform
-from manifestgen.spec.training import TrainingJob
+
+if TYPE_CHECKING:
+    from manifestgen.spec.training import TrainingJob
 
 # Namespaces Kubernetes itself creates and runs in.
 _SYSTEM_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from manifestgen.errors import Diagnostic, JsonPath
-from manifestgen.source.loader import SourceDocument
+from manifestgen.source.document import SourceDocument
 
 
 def null_paths(data: Any, path: JsonPath = ()) -> Iterator[JsonPath]:

@@ -3,28 +3,49 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+import importlib
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from manifestgen.errors import Diagnostic, JsonPath
-from manifestgen.serving.spec import ModelService
-from manifestgen.source.loader import SourceDocument
+from manifestgen.source.document import SourceDocument
 from manifestgen.spec.base import API_VERSION
 from manifestgen.spec.introspect import allowed_keys
 from manifestgen.spec.nulls import null_diagnostic, null_paths
 from manifestgen.spec.parsed import Parsed
 from manifestgen.spec.platform import Platform
-from manifestgen.workloads import PLANNED, WORKLOADS, TrainingJobDocument
 
-# Kinds a spec document may have; adding one is adding a row.
-SPEC_KINDS: dict[str, type[BaseModel]] = {
-    "Platform": Platform,
-    "TrainingJob": TrainingJobDocument,
-    "ModelService": ModelService,
-}
+
+class _SpecKinds(Mapping[str, type[BaseModel]]):
+    """The model of each spec kind, imported when a document of that kind is first met:
+    a run over a Platform alone never imports the workload registry or the serving models."""
+
+    def __init__(self, models: Mapping[str, tuple[str, str]]) -> None:
+        self._models = dict(models)
+
+    def __getitem__(self, kind: str) -> type[BaseModel]:
+        module, name = self._models[kind]
+        model: type[BaseModel] = getattr(importlib.import_module(module), name)
+        return model
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._models)
+
+    def __len__(self) -> int:
+        return len(self._models)
+
+
+# Kinds a spec document may have (module, model name); adding one is adding a row.
+SPEC_KINDS: Mapping[str, type[BaseModel]] = _SpecKinds(
+    {
+        "Platform": ("manifestgen.spec.platform", "Platform"),
+        "TrainingJob": ("manifestgen.workloads", "TrainingJobDocument"),
+        "ModelService": ("manifestgen.serving.spec", "ModelService"),
+    }
+)
 
 _TYPE_NAMES = {
     "string_type": "a string",
@@ -76,6 +97,8 @@ def default_framework_of(data: Any, platform: Platform | None) -> str | None:
     `defaultFramework`; None (pytorch) without one, or for an unknown cluster."""
     if platform is None or not lacks_framework(data):
         return None
+    from manifestgen.workloads import WORKLOADS  # only a TrainingJob needs the registry
+
     cluster = platform.spec.clusters.get(str(data["spec"].get("cluster")))
     framework = cluster.default_framework if cluster is not None else None
     return framework if framework in WORKLOADS else None
@@ -232,6 +255,8 @@ def _diagnostic(
 
 def _unknown_framework(doc: SourceDocument, spec_path: JsonPath, spec: Any) -> Diagnostic:
     """The workloads come from the registry; a planned one says it is not built yet."""
+    from manifestgen.workloads import PLANNED, WORKLOADS
+
     value = spec.get("framework") if isinstance(spec, dict) else None
     choices = ", ".join(sorted(WORKLOADS))
     if isinstance(value, str) and value in PLANNED:

@@ -8,7 +8,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel
 
 from manifestgen.errors import JsonPath
-from manifestgen.source.loader import SourceDocument
+from manifestgen.source.document import SourceDocument
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -4,13 +4,16 @@ agree (queue quotas, the cluster's gpuQuota that bounds its NodePools)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from manifestgen.errors import Diagnostic, Severity
 from manifestgen.spec.capacity import gpu_instances
 from manifestgen.spec.parsed import Parsed
 from manifestgen.spec.platform import Platform
 from manifestgen.spec.scheduling import Scheduling, TeamQueue
-from manifestgen.spec.training import TrainingJob
+
+if TYPE_CHECKING:
+    from manifestgen.spec.training import TrainingJob
 
 # The queues Volcano's controller makes at start-up and keeps.
 VOLCANO_OWN_QUEUES = frozenset({"default", "root"})

@@ -9,12 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from manifestgen.digest import digest
 from manifestgen.spec.parsed import Parsed
 from manifestgen.spec.platform import Cluster, GpuType, Platform, Team
 from manifestgen.spec.quantity import format_bytes, parse_quantity
-from manifestgen.spec.training import RunPolicy, TrainingJob
+
+if TYPE_CHECKING:
+    from manifestgen.spec.training import RunPolicy, TrainingJob
 
 
 @dataclass(frozen=True)

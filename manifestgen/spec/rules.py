@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from manifestgen.errors import Diagnostic, Severity
 from manifestgen.render.layout import ARGOCD_DIR
@@ -29,9 +30,11 @@ from manifestgen.spec.queue_rules import check_priority, check_queue_design
 from manifestgen.spec.resolve import ResolvedJob
 from manifestgen.spec.storage import check_claim, check_storage_classes
 from manifestgen.spec.tenancy_rules import check_tenancy
-from manifestgen.spec.training import TrainingJob
 
-ReferenceRule = Callable[[Parsed[TrainingJob], Platform], Iterable[Diagnostic]]
+if TYPE_CHECKING:
+    from manifestgen.spec.training import TrainingJob
+
+ReferenceRule = Callable[[Parsed["TrainingJob"], Platform], Iterable[Diagnostic]]
 JobRule = Callable[[ResolvedJob], Iterable[Diagnostic]]
 
 
@@ -250,11 +253,17 @@ def check_platform(platform: Parsed[Platform]) -> Iterator[Diagnostic]:
 
 
 def _check_default_frameworks(platform: Parsed[Platform]) -> Iterator[Diagnostic]:
+    defaults = {
+        name: cluster.default_framework
+        for name, cluster in sorted(platform.model.spec.clusters.items())
+        if cluster.default_framework is not None
+    }
+    if not defaults:
+        return
     from manifestgen.workloads import WORKLOADS  # the registry imports the spec models
 
-    for name, cluster in sorted(platform.model.spec.clusters.items()):
-        framework = cluster.default_framework
-        if framework is None or framework in WORKLOADS:
+    for name, framework in defaults.items():
+        if framework in WORKLOADS:
             continue
         yield Diagnostic(
             "MG306",

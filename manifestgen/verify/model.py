@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from manifestgen.verify.choices import MISSING_SCHEMA_MODES as MISSING_SCHEMA_MODES
+from manifestgen.verify.choices import STDIN_ARGUMENT as STDIN_ARGUMENT
+from manifestgen.verify.choices import MissingSchema as MissingSchema
+
 Status = Literal["valid", "invalid", "skipped"]
 Severity = Literal["error", "warning"]
-MissingSchema = Literal["error", "warn", "skip"]
-MISSING_SCHEMA_MODES: tuple[MissingSchema, ...] = ("error", "warn", "skip")
 
-# How a path argument names standard input, and how results name it.
-STDIN_ARGUMENT = "-"
+# How results name standard input.
 STDIN_NAME = "<stdin>"
 
 

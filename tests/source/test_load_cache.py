@@ -8,8 +8,9 @@ import pytest
 
 from manifestgen.cache_store import JsonStore
 from manifestgen.source import load_cache
+from manifestgen.source.document import SourceDocument
 from manifestgen.source.load_cache import LoadCache, Loaded
-from manifestgen.source.loader import SourceDocument, load_source
+from manifestgen.source.loader import load_source
 
 SPEC = "apiVersion: manifestgen.io/v1alpha1\nkind: TrainingJob\nmetadata:\n  name: a\n"
 

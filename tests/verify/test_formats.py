@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from manifestgen.verify import FORMATS
+from manifestgen.verify.choices import FORMAT_NAMES
 
 from .conftest import Write, config_map, deployment, verify_cli
 
@@ -24,6 +25,8 @@ def mixed(write: Write) -> tuple[Path, Path, Path]:
 
 def test_every_format_is_registered() -> None:
     assert sorted(FORMATS) == ["github", "json", "junit", "text"]
+    # The CLI offers the names without importing the formats.
+    assert list(FORMAT_NAMES) == sorted(FORMATS)
 
 
 def test_text_summary_counts_per_kind(mixed: tuple[Path, Path, Path]) -> None:
