@@ -95,16 +95,20 @@ def _load_source(path: str, text: str) -> Loaded:
     return load_source(path, text)
 
 
-def _loader(options: BuildOptions) -> Callable[[str, str], Loaded]:
+def _loader(options: BuildOptions) -> tuple[Callable[[str, str], Loaded], Callable[[], None]]:
+    """How to load a spec file, and what to call once every file is loaded."""
     store = _store(options)
-    return _load_source if store is None else LoadCache(store, _load_source).load
+    if store is None:
+        return _load_source, lambda: None
+    cache = LoadCache(store, _load_source)
+    return cache.load, cache.close
 
 
 def _load_specs(options: BuildOptions, sources: Sources | None) -> _Specs:
     specs = _Specs()
     if sources is not None:
         specs.files = len(sources)
-    load = _loader(options)
+    load, loaded = _loader(options)
     # TrainingJobs without a framework take their cluster's default: parsed once the
     # Platform is known, wherever it sits among the files.
     pending: list[SourceDocument] = []
@@ -119,6 +123,7 @@ def _load_specs(options: BuildOptions, sources: Sources | None) -> _Specs:
                 pending.append(document)
                 continue
             _parse_into(specs, document)
+    loaded()
     platform = _first_platform(specs)
     for document in pending:
         _parse_into(specs, document, default_framework_of(document.data, platform))
@@ -435,8 +440,9 @@ def run(options: BuildOptions, sources: Sources | None = None) -> BuildResult:
     specs.diagnostics += problems
     wanted = _reported_files(options, platform.document.path)
     only = wanted if options.mode == "validate" else None
-    demand = demand_of(_store(options) if only is not None else None, platform)
+    demand, demand_known = demand_of(_store(options) if only is not None else None, platform)
     manifests, problems = _expand(platform, jobs, only, services, demand)
+    demand_known()
     manifests, found = _against_previous(options, specs, jobs, manifests, wanted)
     manifests, missing = with_runtimes(platform, manifests, _previous_objects(options))
     found += missing

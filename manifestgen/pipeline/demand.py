@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from manifestgen.cache_pack import PackedStore
 from manifestgen.cache_store import JsonStore
 from manifestgen.digest import digest
 from manifestgen.expand.tenancy_quota import JobUsage, Usage, job_usage
@@ -59,10 +60,13 @@ def _decode(value: Any) -> Usage | None:
 
 
 class DemandCache:
-    """`demand(job)` through the cache, for one Platform; see the module docstring."""
+    """`demand(job)` through the cache, for one Platform; see the module docstring.
+
+    The entries are read through their pack (manifestgen/cache_pack.py): `close` when
+    every job's demand is known."""
 
     def __init__(self, store: JsonStore, platform: Parsed[Platform]) -> None:
-        self._store = store
+        self._store = PackedStore(store, _KIND)
         self._platform = digest(platform.document.data)
 
     def _key(self, job: ResolvedJob) -> str:
@@ -72,16 +76,23 @@ class DemandCache:
 
     def demand(self, job: ResolvedJob) -> JobUsage:
         key = self._key(job)
-        usage = _decode(self._store.read(_KIND, key))
+        usage = _decode(self._store.read(key))
         if usage is not None:
             return JobUsage(job, usage)
         found = expanded_demand(job)
-        self._store.write(_KIND, key, _encode(found.usage))
+        self._store.write(key, _encode(found.usage))
         return found
+
+    def close(self) -> None:
+        self._store.close()
 
 
 def demand_of(
     store: JsonStore | None, platform: Parsed[Platform]
-) -> Callable[[ResolvedJob], JobUsage]:
-    """How to get a job's demand: through the cache when there is one."""
-    return expanded_demand if store is None else DemandCache(store, platform).demand
+) -> tuple[Callable[[ResolvedJob], JobUsage], Callable[[], None]]:
+    """How to get a job's demand (through the cache when there is one), and what to call
+    once every job's demand is known."""
+    if store is None:
+        return expanded_demand, lambda: None
+    cache = DemandCache(store, platform)
+    return cache.demand, cache.close

@@ -16,6 +16,7 @@ repository are not searched (they could loop, or hold the same files twice); a w
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,11 +52,16 @@ def discover(root: Path, targets: Iterable[Path]) -> Discovery:
         path = target if target.is_absolute() else root / target
         if _inside(_parent_resolved(path), base) is None:
             raise UsageError(f"spec path {target.as_posix()} is outside the repository {root}")
-        if _inside(path.resolve(), base) is None:  # a symlink: never walk what it points to
+        resolved = path.resolve()
+        if _inside(resolved, base) is None:  # a symlink: never walk what it points to
             diagnostics.append(_outside(path, base))
             continue
-        for candidate in _candidates(path, diagnostics, base):
-            real = _inside(candidate.resolve(), base)
+        for candidate, direct in _candidates(path, diagnostics, base):
+            # A file reached through real directories is where the walk found it: only
+            # a link (or a named file) needs resolving, which costs a stat per part.
+            real = _inside(
+                resolved / candidate.relative_to(path) if direct else candidate.resolve(), base
+            )
             if real is None:
                 diagnostics.append(_outside(candidate, base))
             else:
@@ -68,20 +74,28 @@ def discover_spec_files(root: Path, targets: Iterable[Path]) -> tuple[Path, ...]
     return discover(root, targets).paths
 
 
-def _candidates(path: Path, diagnostics: list[Diagnostic], base: Path) -> Iterator[Path]:
+def _candidates(
+    path: Path, diagnostics: list[Diagnostic], base: Path
+) -> Iterator[tuple[Path, bool]]:
+    """The spec files at `path`, each with whether it is a regular file reached through
+    real directories (the walk does not follow symlinked directories)."""
     if not path.is_dir():
-        yield path
+        yield path, False
         return
     for entry in sorted(path.rglob("*")):
         if any(part.startswith(".") for part in entry.relative_to(path).parts):
             continue
-        if entry.is_symlink() and entry.is_dir():
+        try:
+            mode = entry.lstat().st_mode
+        except OSError:
+            continue  # gone since the walk listed it
+        if stat.S_ISLNK(mode) and entry.is_dir():
             real = _inside(entry.resolve(), base)
             diagnostics.append(
                 _outside(entry, base) if real is None else _not_searched(entry, base)
             )
-        elif is_spec_name(entry) and (entry.is_file() or entry.is_symlink()):
-            yield entry
+        elif is_spec_name(entry) and (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+            yield entry, stat.S_ISREG(mode)
 
 
 def _inside(path: Path, base: Path) -> Path | None:

@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from manifestgen.cache_pack import PackedStore
 from manifestgen.cache_store import JsonStore
 from manifestgen.errors import Diagnostic
 from manifestgen.source.document import SourceDocument
@@ -60,8 +61,11 @@ def _decode(path: str, value: Any) -> tuple[SourceDocument, ...] | None:
     try:
         for index, item in enumerate(value):
             line, column = item["root"]
-            entries = {tuple(p): (e[0], e[1], e[2], e[3]) for p, e in item["entries"]}
-            positions = Positions((int(line), int(column)), entries)
+            stored = item["entries"]
+            if not isinstance(stored, list):
+                return None
+            # The index of every value's position is built if a location is asked for.
+            positions = Positions((int(line), int(column)), stored=stored)
             documents.append(SourceDocument(path, index, item["data"], positions))
     except (KeyError, TypeError, ValueError, IndexError):
         return None
@@ -77,20 +81,26 @@ def _survives_json(documents: tuple[SourceDocument, ...], stored: list[Any]) -> 
 
 
 class LoadCache:
-    """`load(path, text)` through the cache; `loader` does the real work on a miss."""
+    """`load(path, text)` through the cache; `loader` does the real work on a miss.
+
+    The entries are read through their pack (manifestgen/cache_pack.py): `close` when
+    the run has loaded its specs."""
 
     def __init__(self, store: JsonStore, loader: Callable[[str, str], Loaded]) -> None:
-        self._store = store
+        self._store = PackedStore(store, _KIND)
         self._loader = loader
+
+    def close(self) -> None:
+        self._store.close()
 
     def load(self, path: str, text: str) -> Loaded:
         key = _key(text)
-        documents = _decode(path, self._store.read(_KIND, key))
+        documents = _decode(path, self._store.read(key))
         if documents is not None:
             return documents, ()
         documents, problems = self._loader(path, text)
         if not problems and all(doc.valid for doc in documents):
             stored = _encode(documents)
             if _survives_json(documents, stored):
-                self._store.write(_KIND, key, stored)
+                self._store.write(key, stored)
         return documents, problems

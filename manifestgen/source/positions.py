@@ -10,7 +10,6 @@ compare and to pickle.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from manifestgen.errors import JsonPath
@@ -22,12 +21,49 @@ Position = tuple[int, int]
 Entry = tuple[int, int, int, int]
 
 
-@dataclass(frozen=True)
-class Positions:
-    """The root's position and one `Entry` per path below it."""
+# What the load cache stores of an index: [path, entry] pairs, as JSON lists.
+StoredEntries = list[list[list[Any]]]
 
-    root: Position = (0, 0)
-    entries: dict[tuple[Any, ...], Entry] = field(default_factory=dict)
+
+class Positions:
+    """The root's position and one `Entry` per path below it.
+
+    An index read back from the load cache (`stored`) is built on first use: a run
+    reads every spec of the repository but locates values in few of them, and building
+    the index of a thousand documents would cost more than all their lookups.
+    """
+
+    __slots__ = ("_entries", "_stored", "root")
+
+    def __init__(
+        self,
+        root: Position = (0, 0),
+        entries: dict[tuple[Any, ...], Entry] | None = None,
+        *,
+        stored: StoredEntries | None = None,
+    ) -> None:
+        if entries is None and stored is None:
+            entries = {}
+        self.root = root
+        self._entries = entries  # None until `stored` is indexed
+        self._stored = stored
+
+    @property
+    def entries(self) -> dict[tuple[Any, ...], Entry]:
+        if self._entries is None:
+            self._entries = _index(self._stored or [])
+            self._stored = None
+        return self._entries
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Positions):
+            return NotImplemented
+        return self.root == other.root and self.entries == other.entries
+
+    __hash__ = None  # type: ignore[assignment]  # (as the index it holds: a dict)
+
+    def __repr__(self) -> str:
+        return f"Positions(root={self.root!r}, entries={self.entries!r})"
 
     def locate(self, json_path: JsonPath, *, key: bool = False) -> Position:
         """0-based position of the value at `json_path` (of its key, with key=True), or of
@@ -40,6 +76,16 @@ class Positions:
                 break
             line, col = (entry[0], entry[1]) if key else (entry[2], entry[3])
         return (line, col)
+
+
+def _index(stored: StoredEntries) -> dict[tuple[Any, ...], Entry]:
+    # The store has verified the entry, which this code version wrote; should it still
+    # not have the expected shape, locations fall back to the document's start rather
+    # than fail the run.
+    try:
+        return {tuple(path): (e[0], e[1], e[2], e[3]) for path, e in stored}
+    except (TypeError, ValueError, IndexError):
+        return {}
 
 
 def tree_positions(tree: Any) -> Positions:

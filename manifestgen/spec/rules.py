@@ -189,12 +189,11 @@ def check_quota(job: ResolvedJob) -> Iterator[Diagnostic]:
         return
     quota = job.cluster.gpu_quota.get(name)
     wanted = job.job.spec.concurrent_runs * job.max_nodes * job.gpus_per_node
-    location = job.source.locate(("spec", "gpu", "type"))
     if quota is None:
         yield Diagnostic(
             "MG226",
             f"cluster {job.cluster_name!r} has no quota for {name!r} GPUs",
-            location,
+            job.source.locate(("spec", "gpu", "type")),
             field="spec.gpu.type",
             hint=f"ask the platform team to add clusters.{job.cluster_name}.gpuQuota."
             f"{name}, or use one of: {', '.join(sorted(job.cluster.gpu_quota)) or '-'}",
@@ -203,7 +202,7 @@ def check_quota(job: ResolvedJob) -> Iterator[Diagnostic]:
         yield Diagnostic(
             "MG226",
             f"the job needs {wanted} {name} GPUs but cluster {job.cluster_name!r} allows {quota}",
-            location,
+            job.source.locate(("spec", "gpu", "type")),
             field="spec.gpu.type",
             hint="use fewer nodes or GPUs per node, or ask for a larger quota",
         )
