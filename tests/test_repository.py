@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -37,6 +38,42 @@ def test_examples_cover_the_promised_shapes() -> None:
         for t in texts.values()
     )
     assert any("gpu:" not in t and "processesPerNode" in t for t in texts.values())
+
+
+def test_examples_serve_a_fine_tune_on_mig_slices_watched_by_prometheus() -> None:
+    """A fine-tune whose output a KEDA-scaled InferenceService reads on MIG slices, on a
+    cluster whose Prometheus scrapes the DCGM exporter; and a tuned experiment."""
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for obj in _out_objects():
+        by_kind.setdefault(str(obj["kind"]), []).append(obj)
+    tuned = [j for j in by_kind["TrainJob"] if "initializer" in j["spec"]]
+    assert tuned, "no TrainJob with initializers in out/"
+    claims = {
+        volume["persistentVolumeClaim"]["claimName"]
+        for job in tuned
+        for patch in job["spec"]["runtimePatches"]
+        for rjob in patch["trainingRuntimeSpec"]["template"]["spec"]["replicatedJobs"]
+        for volume in rjob["template"]["spec"]["template"]["spec"].get("volumes", [])
+        if volume["name"] == "initializer"
+    }
+    served = [
+        isvc
+        for isvc in by_kind["InferenceService"]
+        if isvc["spec"]["predictor"]["model"]["storageUri"].removeprefix("pvc://").split("/")[0]
+        in claims
+    ]
+    assert served, "no InferenceService reads a fine-tune's claim"
+    isvc = served[0]
+    limits = isvc["spec"]["predictor"]["model"]["resources"]["limits"]
+    assert any(name.startswith("nvidia.com/mig-") for name in limits)
+    assert isvc["metadata"]["annotations"]["serving.kserve.io/autoscalerClass"] == "external"
+    predictor = f"{isvc['metadata']['name']}-predictor"
+    scalers = [
+        s for s in by_kind["ScaledObject"] if s["spec"]["scaleTargetRef"]["name"] == predictor
+    ]
+    assert [t["type"] for s in scalers for t in s["spec"]["triggers"]] == ["prometheus"]
+    assert any("dcgm" in m["metadata"]["name"] for m in by_kind["ServiceMonitor"])
+    assert by_kind["Experiment"], "no tuned experiment in the examples"
 
 
 def test_every_out_directory_renders_with_kubectl_kustomize() -> None:

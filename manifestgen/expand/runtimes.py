@@ -32,12 +32,19 @@ from manifestgen.manifest import Manifest, Origin, Target
 from manifestgen.render import layout
 from manifestgen.spec.parsed import Parsed
 from manifestgen.spec.platform import Platform
-from manifestgen.spec.runtimes import TrainingRuntime
+from manifestgen.spec.runtimes import Initializers, TrainingRuntime
 
 API_VERSION = "trainer.kubeflow.org/v1alpha1"
 KIND = "ClusterTrainingRuntime"
 # The Trainer fills in the container named `node` of the job labelled as the trainer step.
 NODE = "node"
+# The Trainer's initializer jobs and containers (its constants DatasetInitializer and
+# ModelInitializer); its webhook wants each container to mount the volume `initializer`,
+# and the initializers write to /workspace/dataset and /workspace/model.
+DATASET_INITIALIZER = "dataset-initializer"
+MODEL_INITIALIZER = "model-initializer"
+INITIALIZER_VOLUME = "initializer"
+INITIALIZER_PATH = "/workspace"
 ANCESTOR_LABEL = "trainer.kubeflow.org/trainjob-ancestor-step"
 FRAMEWORK_LABEL = "trainer.kubeflow.org/framework"
 RUNTIME_LABEL = "manifestgen.io/runtime"
@@ -51,29 +58,64 @@ POD_GROUP_POLICIES: dict[str, dict[str, Any]] = {
 }
 
 
+def _replicated_job(
+    name: str, step: str, container: dict[str, Any], gang: str | None
+) -> dict[str, Any]:
+    pod: dict[str, Any] = {
+        # Training code does not talk to the API server, and a runtime patch cannot set it.
+        "automountServiceAccountToken": False,
+        "containers": [container],
+    }
+    if gang is not None:
+        pod["schedulerName"] = SCHEDULER_NAMES[gang]
+    return {
+        "groupName": "default",
+        "name": name,
+        "replicas": 1,
+        "template": {
+            "metadata": {"labels": {ANCESTOR_LABEL: step}},
+            "spec": {"template": {"spec": pod}},
+        },
+    }
+
+
+def _initializer_jobs(initializers: Initializers, gang: str | None) -> list[dict[str, Any]]:
+    """The Trainer's dataset and model initializer jobs. Their container resources live
+    here because a runtime patch cannot set resources; the workspace volume each mounts
+    comes from the job's patch (its own claim)."""
+    amounts = {"cpu": initializers.cpu, "memory": initializers.memory}
+    jobs = []
+    for name, image in (
+        (DATASET_INITIALIZER, initializers.dataset_image),
+        (MODEL_INITIALIZER, initializers.model_image),
+    ):
+        container = {
+            "image": image,
+            "name": name,
+            "resources": {"limits": dict(amounts), "requests": dict(amounts)},
+            "volumeMounts": [{"mountPath": INITIALIZER_PATH, "name": INITIALIZER_VOLUME}],
+        }
+        jobs.append(_replicated_job(name, name, container, gang))
+    return jobs
+
+
 def runtime_spec(runtime: TrainingRuntime, gang: str | None = None) -> dict[str, Any]:
     """The ClusterTrainingRuntime spec on a cluster whose gang scheduler is `gang` (None:
     no gang); defaults the API server would add are written out, since a field the server
     adds inside a list is drift to Argo CD."""
-    pod: dict[str, Any] = {
-        # Training code does not talk to the API server, and a runtime patch cannot set it.
-        "automountServiceAccountToken": False,
-        "containers": [{"image": runtime.image, "name": NODE}],
-    }
-    if gang is not None:
-        pod["schedulerName"] = SCHEDULER_NAMES[gang]
-    node_job = {
-        "groupName": "default",
-        "name": NODE,
-        "replicas": 1,
-        "template": {
-            "metadata": {"labels": {ANCESTOR_LABEL: "trainer"}},
-            "spec": {"template": {"spec": pod}},
-        },
-    }
+    node_job = _replicated_job(NODE, "trainer", {"image": runtime.image, "name": NODE}, gang)
+    jobs = [node_job]
+    if runtime.initializers is not None:
+        # The trainer starts once both downloads are complete, as in the Trainer's own
+        # torchtune runtimes.
+        node_job["dependsOn"] = [
+            {"name": DATASET_INITIALIZER, "status": "Complete"},
+            {"name": MODEL_INITIALIZER, "status": "Complete"},
+        ]
+        jobs = [*_initializer_jobs(runtime.initializers, gang), node_job]
     spec: dict[str, Any] = {
         "mlPolicy": {"numNodes": runtime.num_nodes, runtime.ml_policy: {}},
-        "template": {"spec": {"replicatedJobs": [node_job]}},
+        "template": {"spec": {"replicatedJobs": jobs}},
     }
     if gang is not None:
         spec["podGroupPolicy"] = POD_GROUP_POLICIES[gang]
@@ -83,6 +125,11 @@ def runtime_spec(runtime: TrainingRuntime, gang: str | None = None) -> dict[str,
 def _cluster_spec(platform: Platform, name: str, cluster: str) -> dict[str, Any]:
     gang = cluster_gang_system(platform.spec.clusters[cluster].scheduling)
     return runtime_spec(platform.spec.runtimes[name], gang)
+
+
+def framework_label(runtime: TrainingRuntime) -> str:
+    # The label the Trainer's own runtimes carry (torch, jax, torchtune); the SDK lists by it.
+    return "torchtune" if runtime.initializers is not None else runtime.ml_policy
 
 
 def runtime_name(platform: Platform, name: str, cluster: str) -> str:
@@ -98,7 +145,7 @@ def runtime_object(platform: Parsed[Platform], name: str, cluster: str) -> dict[
         "kind": KIND,
         "metadata": metadata(
             runtime_name(platform.model, name, cluster),
-            labels={FRAMEWORK_LABEL: runtime.ml_policy, RUNTIME_LABEL: name},
+            labels={FRAMEWORK_LABEL: framework_label(runtime), RUNTIME_LABEL: name},
             annotations={
                 **provenance(platform.document.path, written),
                 SYNC_WAVE: wave(API_VERSION, KIND),

@@ -89,6 +89,9 @@ def trainjob(name: str, spec: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     last = _count(_mapping(spec.get("trainer")).get("numNodes")) - 1
     if last >= 0:
         yield f"{name}-node-0-{last}", "a node pod"
+    # A fine-tune's initializer jobs are one pod each; the dataset's is the longer name.
+    if "dataset" in _mapping(spec.get("initializer")):
+        yield f"{name}-dataset-initializer-0-0", "a dataset initializer pod"
 
 
 # What KubeRay adds to a RayJob's name for its RayCluster (`-` and five random

@@ -108,8 +108,9 @@ def _model(service: ResolvedService) -> dict[str, Any]:
     }
     if spec.runtime is not None:
         model["runtime"] = spec.runtime
-    if spec.args:
-        model["args"] = list(spec.args)
+    args = [*service.model_args, *spec.args]
+    if args:
+        model["args"] = args
     variables = _env(service)
     if variables:
         model["env"] = variables

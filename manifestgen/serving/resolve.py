@@ -9,11 +9,13 @@ from functools import cached_property
 from manifestgen.digest import digest
 from manifestgen.errors import Diagnostic
 from manifestgen.expand.pod import checkpoint_claim_name
+from manifestgen.serving.finetune import served_finetune
 from manifestgen.serving.spec import ModelService, ScaleMetric
 from manifestgen.spec.parsed import Parsed
 from manifestgen.spec.platform import Cluster, GpuType, Platform, Serving, Team
 from manifestgen.spec.resolve import ResolvedJob
 from manifestgen.spec.rules import _did_you_mean
+from manifestgen.workloads.finetune import finetune_of
 
 # The metric each mode scales on when the spec names none, and the default targets.
 DEFAULT_TARGET: Mapping[ScaleMetric, int] = {
@@ -42,6 +44,8 @@ class ResolvedService:
     storage_uri: str
     # The checkpoint claim served (a model from a job), for the claim's own checks.
     claim: str | None
+    # Server arguments the model needs before the spec's own (a fine-tune's adapter).
+    model_args: tuple[str, ...] = ()
 
     @property
     def service(self) -> ModelService:
@@ -213,8 +217,40 @@ def _claim_uri(
                 "supports it (EFS, FSx), or copy the model to an object store",
             )
         )
-    path = (service.model.spec.model.path or "").strip("/")
-    return f"pvc://{claim}/{path}", claim, problems
+    path = service.model.spec.model.path
+    if path is None:
+        return _finetune_uri(service, job, claim, problems)
+    return f"pvc://{claim}/{path.strip('/')}", claim, problems
+
+
+def _finetune_uri(
+    service: Parsed[ModelService], job: ResolvedJob, claim: str, problems: list[Diagnostic]
+) -> tuple[str | None, str | None, list[Diagnostic]]:
+    """A fine-tune's output, found from its blueprint; any other job needs `path`."""
+    blueprint = finetune_of(job)
+    if blueprint is None:
+        problems.append(
+            _located(
+                service,
+                "MG391",
+                f"TrainingJob {job.name!r} is not a fine-tune: say which directory of its "
+                f"claim {claim!r} holds the model",
+                ("spec", "model", "job"),
+                "set model.path, e.g. release/step-120000",
+            )
+        )
+        return None, None, problems
+    uri, _ = served_finetune(blueprint, claim, job.name)
+    return uri, claim, problems
+
+
+def finetune_args(service: Parsed[ModelService], jobs: Sequence[ResolvedJob]) -> tuple[str, ...]:
+    """The server arguments a fine-tune's output needs, when the service reads it."""
+    job, _ = _job_named(service, jobs)
+    blueprint = finetune_of(job) if job is not None else None
+    if job is None or blueprint is None or service.model.spec.model.path is not None:
+        return ()
+    return served_finetune(blueprint, checkpoint_claim_name(job), job.name)[1]
 
 
 def resolve_service(
@@ -246,5 +282,6 @@ def resolve_service(
         gpu_type=platform.spec.gpus.get(spec.gpu.type) if spec.gpu else None,
         storage_uri=uri,
         claim=claim,
+        model_args=finetune_args(service, jobs) if spec.model.job is not None else (),
     )
     return resolved, problems

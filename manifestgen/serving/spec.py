@@ -25,7 +25,9 @@ class Model(SpecModel):
         "served (pvc://<claim>/<path>), found from the job so a renamed claim follows.",
     )
     path: Annotated[str, Field(pattern=CLAIM_PATH, max_length=1024)] | None = Field(
-        default=None, description="Directory of the model inside the job's checkpoint claim."
+        default=None,
+        description="Directory of the model inside the job's checkpoint claim. Unset for a "
+        "fine-tune: its last epoch's output (with the base model, for an adapter).",
     )
     uri: Annotated[str, Field(pattern=STORE_URI, max_length=2048)] | None = Field(
         default=None, description="An object-store URI instead of a job: s3://, gs:// or hf://."
@@ -42,8 +44,6 @@ class Model(SpecModel):
     def _one_source(self) -> Model:
         if (self.job is None) == (self.uri is None):
             raise ValueError("give either job (with path) or uri (exactly one)")
-        if self.job is not None and self.path is None:
-            raise ValueError("a model from a job needs `path`, its directory in the claim")
         if ".." in (self.path or "").split("/"):
             raise ValueError("`path` must stay inside the claim: no `..`")
         if self.uri is not None and self.path is not None:

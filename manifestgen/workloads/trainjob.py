@@ -35,9 +35,11 @@ from manifestgen.expand.runtimes import NODE, runtime_name
 from manifestgen.expand.volcano import volcano_queue
 from manifestgen.kinds.catalog import BY_GVK, TRAINJOB_PATCH_MANAGER
 from manifestgen.spec.base import DnsLabel
+from manifestgen.spec.finetune import FineTune
 from manifestgen.spec.resolve import ResolvedJob
 from manifestgen.spec.runtimes import TrainingRuntime
 from manifestgen.spec.training import TrainingJobSpec
+from manifestgen.workloads import finetune
 from manifestgen.workloads.base import Workload, spec_of
 from manifestgen.workloads.torchrun import starts_torchrun
 
@@ -78,6 +80,16 @@ class TrainJobSpec(TrainingJobSpec):
         description="A runtime of the Platform (spec.runtimes): its ML policy decides how the "
         "nodes are started."
     )
+    finetune: FineTune | None = Field(
+        default=None,
+        description="An LLM fine-tuning blueprint run by torchtune on a runtime with "
+        "initializers: the command is generated, `args` add torchtune settings.",
+    )
+
+    @property
+    def multi_node(self) -> bool:
+        # A fine-tune's initializer pods share the workspace claim with the trainer's.
+        return super().multi_node or self.finetune is not None
 
 
 def _spec(job: ResolvedJob) -> TrainJobSpec:
@@ -134,7 +146,27 @@ def runtime_patch(job: ResolvedJob) -> dict[str, Any]:
     return {"manager": PATCH_MANAGER, "trainingRuntimeSpec": {"template": template}}
 
 
+def _with_finetune(job: ResolvedJob, spec: dict[str, Any]) -> dict[str, Any]:
+    """The blueprint's initializer section, torchtune command and initializer patches."""
+    blueprint = finetune.finetune_of(job)
+    if blueprint is None:
+        return spec
+    command = finetune.trainer_command(job, blueprint)
+    if command is not None:
+        spec["trainer"] = dict(sorted({**spec["trainer"], "command": command}.items()))
+    (patch,) = spec["runtimePatches"]
+    jobs = patch["trainingRuntimeSpec"]["template"]["spec"]["replicatedJobs"]
+    pod = jobs[0]["template"]["spec"]["template"]
+    jobs[:0] = finetune.initializer_patches(job, pod)
+    spec["initializer"] = finetune.initializer_spec(job, blueprint)
+    return dict(sorted(spec.items()))
+
+
 def build_spec(job: ResolvedJob) -> dict[str, Any]:
+    return _with_finetune(job, _build_spec(job))
+
+
+def _build_spec(job: ResolvedJob) -> dict[str, Any]:
     container, _, _ = _split(pod_template(job, NODE))
     spec: dict[str, Any] = {
         "managedBy": MANAGED_BY,
@@ -273,5 +305,6 @@ TRAINJOB = Workload(
         check_run_policy,
         check_processes,
         check_launcher,
+        *finetune.RULES,
     ),
 )

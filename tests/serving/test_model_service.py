@@ -201,6 +201,11 @@ MISTAKES: dict[str, tuple[list[dict[str, Any]], list[tuple[str, str]]]] = {
         [("MG390", "spec.model.job")],
     ),
     "job-without-checkpoints": ([job_spec("train"), service_spec()], [("MG391", "spec.model.job")]),
+    # Only a fine-tune says where its model is.
+    "job-without-path": (
+        [trained(), service_spec(model={"job": "train"})],
+        [("MG391", "spec.model.job")],
+    ),
     "read-write-once-claim": (
         [trained(nodes=1, checkpoints={"size": "10Gi"}), service_spec()],
         [("MG392", "spec.model.job")],
@@ -265,7 +270,6 @@ def test_a_cluster_without_kserve_is_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("model", "message"),
     [
-        ({"job": "train"}, "needs `path`"),
         ({"job": "train", "path": "a", "uri": "s3://b/c"}, "exactly one"),
         ({"uri": "s3://b/c", "path": "x"}, "put it in the uri"),
         ({"job": "train", "path": "../other"}, "no `..`"),
