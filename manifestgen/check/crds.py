@@ -1,9 +1,13 @@
 """Find and read CustomResourceDefinitions: files or directories, YAML or JSON.
 
-Reading is the only eager step of the validator (it must report unreadable files at
-creation time); turning a schema strict and compiling it happens on first use. PyYAML's
-libyaml loader reads a 600 KB CRD about ten times faster than ruamel, and CRDs need no
-line numbers, so it is the loader here.
+Indexing is the only eager step of the validator (it must report unreadable files at
+creation time): every file is read and hashed, and what it serves (group, version, kind,
+no schema) comes from the index entry stored under its digest, so an unchanged file is
+not parsed. A version's schema is read only when an object of its kind is checked
+(`CrdSet`): a one-file run with 59 CRDs configured loads the one or two it needs.
+Turning a schema strict and compiling it happens on first use too. PyYAML's libyaml
+loader reads a 600 KB CRD about ten times faster than ruamel, and CRDs need no line
+numbers, so it is the loader here.
 """
 
 from __future__ import annotations
@@ -41,9 +45,23 @@ class CrdFileCache(Protocol):
         """Store the versions parsed from a file whose bytes have this sha256."""
 
 
+@runtime_checkable
+class CrdIndexCache(Protocol):
+    """Where what a CRD file serves (no schemas) may be kept between runs."""
+
+    def get_crd_index(self, digest: str) -> list[dict[str, Any]] | None:
+        """The index rows stored for a file whose bytes have this sha256, if any."""
+
+    def put_crd_index(self, digest: str, rows: list[dict[str, Any]]) -> None:
+        """Store the index rows of a file whose bytes have this sha256."""
+
+
+_StatKey = tuple[str, int, int]
 # Parsed files by (path, modification time, size): a process that builds many times
 # (tests, an editor integration) reads each unchanged CRD file once.
-_PARSED: dict[tuple[str, int, int], list[CrdVersion]] = {}
+_PARSED: dict[_StatKey, list[CrdVersion]] = {}
+# Index rows of files by the same key, for the same reason.
+_INDEXED: dict[_StatKey, list[CrdIndexRow]] = {}
 
 
 @dataclass(frozen=True)
@@ -69,6 +87,89 @@ class CrdVersion:
         return f"crd {self.crd_name}/{self.version} ({self.source})"
 
 
+@dataclass(frozen=True)
+class CrdIndexRow:
+    """What a CRD version is, without its schema: enough to route objects to it."""
+
+    group: str
+    version: str
+    kind: str
+    crd_name: str
+    digest: str
+    declares_fields: bool
+
+    @property
+    def gvk(self) -> GroupVersionKind:
+        return (self.group, self.version, self.kind)
+
+    @classmethod
+    def of(cls, version: CrdVersion) -> CrdIndexRow:
+        return cls(
+            version.group,
+            version.version,
+            version.kind,
+            version.crd_name,
+            version.digest,
+            declares_fields(version.schema),
+        )
+
+
+class CrdSet(Mapping[GroupVersionKind, CrdVersion]):
+    """The served CRD versions of a run, keyed by (group, version, kind), each read on
+    first access: membership, iteration and `declares_fields` need only the index."""
+
+    def __init__(
+        self,
+        rows: Mapping[GroupVersionKind, tuple[Path, CrdIndexRow]],
+        file_cache: CrdFileCache | None,
+    ) -> None:
+        self._rows = dict(rows)
+        self._file_cache = file_cache
+        self._loaded: dict[GroupVersionKind, CrdVersion] = {}
+        # Files whose schemas were read: what the tests of laziness look at.
+        self.files_read: set[Path] = set()
+
+    def __getitem__(self, gvk: GroupVersionKind) -> CrdVersion:
+        found = self._loaded.get(gvk)
+        if found is not None:
+            return found
+        path = self._rows[gvk][0]
+        self._load(path)
+        return self._loaded[gvk]
+
+    def __iter__(self) -> Iterator[GroupVersionKind]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __contains__(self, gvk: object) -> bool:
+        return gvk in self._rows
+
+    def declares_fields(self, gvk: GroupVersionKind) -> bool:
+        """`declares_fields` of the version's schema, from the index."""
+        return self._rows[gvk][1].declares_fields
+
+    def _load(self, path: Path) -> None:
+        wanted = [(gvk, row) for gvk, (p, row) in self._rows.items() if p == path]
+        versions = _read_memoized(path, self._file_cache)
+        if not _serves(versions, [row for _, row in wanted]):
+            # A cache entry that disagrees with the index: the file itself decides.
+            data = _read_bytes(path)
+            versions = _parse_crd_file(path, data, hashlib.sha256(data).hexdigest())
+            if not _serves(versions, [row for _, row in wanted]):
+                raise CrdLoadError(path, "changed while it was being read; run again")
+        by_digest = {v.digest: v for v in versions}
+        for gvk, row in wanted:
+            self._loaded[gvk] = by_digest[row.digest]
+        self.files_read.add(path)
+
+
+def _serves(versions: Sequence[CrdVersion], rows: Sequence[CrdIndexRow]) -> bool:
+    by_digest = {v.digest: v for v in versions}
+    return all(r.digest in by_digest and CrdIndexRow.of(by_digest[r.digest]) == r for r in rows)
+
+
 def crd_files(locations: Sequence[Path]) -> list[Path]:
     """The files to read, in a stable order: each location in turn, directories sorted."""
     files: list[Path] = []
@@ -83,44 +184,110 @@ def crd_files(locations: Sequence[Path]) -> list[Path]:
     return files
 
 
-def load_crd_versions(
-    locations: Sequence[Path], file_cache: CrdFileCache | None = None
-) -> dict[GroupVersionKind, CrdVersion]:
-    """Every served CRD version found under `locations`, keyed by (group, version, kind).
+def load_crd_versions(locations: Sequence[Path], file_cache: CrdFileCache | None = None) -> CrdSet:
+    """Every served CRD version found under `locations`, keyed by (group, version, kind);
+    each version's schema is read when it is first looked up.
 
     When two CRDs serve the same group, version and kind, the first one found wins (the
     API server can only hold one), so the order of `locations` decides.
     """
-    versions: dict[GroupVersionKind, CrdVersion] = {}
+    rows: dict[GroupVersionKind, tuple[Path, CrdIndexRow]] = {}
     for location in locations:
-        found = [v for path in crd_files([location]) for v in _read_memoized(path, file_cache)]
+        found = [(path, row) for path in crd_files([location]) for row in _index(path, file_cache)]
         if not found:
             # A location that was meant to hold CRDs but holds none leaves every custom
             # resource unchecked: say so rather than validate nothing.
             raise CrdLoadError(location, "no served apiextensions.k8s.io/v1 CRD found")
-        for crd_version in found:
-            versions.setdefault(crd_version.gvk, crd_version)
-    return versions
+        for path, row in found:
+            rows.setdefault(row.gvk, (path, row))
+    return CrdSet(rows, file_cache)
 
 
-def _read_memoized(path: Path, file_cache: CrdFileCache | None) -> list[CrdVersion]:
+def _stat_key(path: Path) -> _StatKey:
     try:
         stat = path.stat()
     except OSError as error:
         raise CrdLoadError(path, f"cannot read: {error.strerror or error}") from error
-    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    return (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+def _read_memoized(path: Path, file_cache: CrdFileCache | None) -> list[CrdVersion]:
+    key = _stat_key(path)
     if key not in _PARSED:
         _PARSED[key] = read_crd_file(path, file_cache)
     return _PARSED[key]
 
 
-def read_crd_file(path: Path, file_cache: CrdFileCache | None = None) -> list[CrdVersion]:
-    """The served CRD versions in one file; other documents are ignored."""
+def _index(path: Path, file_cache: CrdFileCache | None) -> list[CrdIndexRow]:
+    """What `path` serves. The file is always read and hashed (what a cached index says
+    is only used for the very bytes it was made from); it is parsed only when no index
+    entry is stored for those bytes."""
+    key = _stat_key(path)
+    if key in _INDEXED:
+        return _INDEXED[key]
+    if key in _PARSED:
+        rows = [CrdIndexRow.of(v) for v in _PARSED[key]]
+    else:
+        data = _read_bytes(path)
+        digest = hashlib.sha256(data).hexdigest()
+        index_cache = file_cache if isinstance(file_cache, CrdIndexCache) else None
+        cached = index_cache.get_crd_index(digest) if index_cache is not None else None
+        indexed = _rows_from_cache(cached, digest) if cached is not None else None
+        if indexed is not None:
+            rows = indexed
+        else:
+            versions = _read_data(path, data, digest, file_cache)
+            _PARSED[key] = versions
+            rows = [CrdIndexRow.of(v) for v in versions]
+            if index_cache is not None:
+                index_cache.put_crd_index(digest, [_row_to_cache(r) for r in rows])
+    _INDEXED[key] = rows
+    return rows
+
+
+def _row_to_cache(row: CrdIndexRow) -> dict[str, Any]:
+    return {
+        "group": row.group,
+        "version": row.version,
+        "kind": row.kind,
+        "crd_name": row.crd_name,
+        "digest": row.digest,
+        "declares_fields": row.declares_fields,
+    }
+
+
+def _rows_from_cache(entries: list[Any], digest: str) -> list[CrdIndexRow] | None:
+    """Cached index rows, or None when an entry is not one this file could have given."""
+    rows = []
+    for entry in entries:
+        if not isinstance(entry, dict) or set(entry) != {*_CACHED_FIELDS, "declares_fields"}:
+            return None
+        if not all(isinstance(entry[name], str) for name in _CACHED_FIELDS):
+            return None
+        if not isinstance(entry["declares_fields"], bool):
+            return None
+        if not entry["digest"].startswith(f"{digest}:"):
+            return None
+        rows.append(CrdIndexRow(**entry))
+    return rows
+
+
+def _read_bytes(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as error:
         raise CrdLoadError(path, f"cannot read: {error.strerror or error}") from error
-    digest = hashlib.sha256(data).hexdigest()
+
+
+def read_crd_file(path: Path, file_cache: CrdFileCache | None = None) -> list[CrdVersion]:
+    """The served CRD versions in one file; other documents are ignored."""
+    data = _read_bytes(path)
+    return _read_data(path, data, hashlib.sha256(data).hexdigest(), file_cache)
+
+
+def _read_data(
+    path: Path, data: bytes, digest: str, file_cache: CrdFileCache | None
+) -> list[CrdVersion]:
     cached = file_cache.get_crd_file(digest) if file_cache is not None else None
     if cached is not None:
         versions = [_from_cache(entry, path, digest) for entry in cached]
@@ -244,3 +411,14 @@ def _describe_parse_error(error: Exception) -> str:
     if isinstance(error, json.JSONDecodeError):
         return f"{error.msg} (line {error.lineno}, column {error.colno})"
     return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+def declares_fields(schema: Mapping[str, Any]) -> bool:
+    """Whether a CRD version's schema checks anything: false for Katib's Experiment, whose
+    whole schema is `{type: object, x-kubernetes-preserve-unknown-fields: true}`."""
+    if schema.get("x-kubernetes-preserve-unknown-fields") is not True:
+        return True
+    declared = schema.get("properties")
+    names = set(declared) if isinstance(declared, Mapping) else set()
+    checked = set(schema) - {"type", "x-kubernetes-preserve-unknown-fields", "properties"}
+    return bool(names - {"apiVersion", "kind", "metadata"} or checked)

@@ -19,8 +19,9 @@ __all__ = ["CACHE_ENV", "DiskCache", "default_cache_directory", "schema_cache"]
 
 
 class DiskCache(JsonStore):
-    """Prepared schemas (`get`/`put`), parsed CRD files (`get_crd_file`/`put_crd_file`)
-    and built-in kind schemas (`get_kind_schema`/`put_kind_schema`)."""
+    """Prepared schemas (`get`/`put`), parsed CRD files (`get_crd_file`/`put_crd_file`),
+    what each CRD file serves (`get_crd_index`/`put_crd_index`) and built-in kind schemas
+    (`get_kind_schema`/`put_kind_schema`)."""
 
     def get(self, key: str) -> PreparedSchema | None:
         value = self.read("prepared", key)
@@ -46,6 +47,13 @@ class DiskCache(JsonStore):
 
     def put_crd_file(self, digest: str, versions: list[dict[str, Any]]) -> None:
         self.write("crd-file", digest, versions)
+
+    def get_crd_index(self, digest: str) -> list[dict[str, Any]] | None:
+        value = self.read("crd-index", digest)
+        return value if isinstance(value, list) else None
+
+    def put_crd_index(self, digest: str, rows: list[dict[str, Any]]) -> None:
+        self.write("crd-index", digest, rows)
 
     def get_kind_schema(self, key: str) -> dict[str, Any] | None:
         value = self.read("kind-schema", key)

@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 from manifestgen.check.cache import PreparedSchemaCache, prepared_key
 from manifestgen.check.cel_values import apply_defaults
-from manifestgen.check.crds import CrdFileCache, CrdVersion, GroupVersionKind, load_crd_versions
+from manifestgen.check.crds import (
+    CrdFileCache,
+    CrdSet,
+    CrdVersion,
+    GroupVersionKind,
+    declares_fields,
+    load_crd_versions,
+)
 from manifestgen.check.engine import CompiledSchema, SchemaCompileError, pattern_supported
 from manifestgen.check.generic import GenericChecks, generic_row
 from manifestgen.check.kubernetes import (
@@ -70,7 +77,10 @@ class OutputValidator:
         openapi: Sequence[OpenApiDocument] = (),
     ) -> None:
         self._kubernetes = kubernetes
-        self._crds = dict(crds)
+        # A CrdSet reads each schema on first use; keep it as it is.
+        self._crds: Mapping[GroupVersionKind, CrdVersion] = (
+            crds if isinstance(crds, CrdSet) else dict(crds)
+        )
         self._openapi = tuple(openapi)
         self._cache = cache
         self._checkers: dict[GroupVersionKind, Checker | None] = {}
@@ -99,7 +109,7 @@ class OutputValidator:
         file_cache = cache if isinstance(cache, CrdFileCache) else None
         crds = load_crd_versions(crd_paths, file_cache)
         # OpenAPI documents matter only for CRDs that describe nothing (Katib's).
-        needed = any(not declares_fields(crd.schema) for crd in crds.values())
+        needed = not all(crds.declares_fields(gvk) for gvk in crds)
         openapi = load_openapi_documents(crd_paths) if needed else []
         return cls(kubernetes, crds, cache=cache, openapi=openapi)
 
@@ -119,6 +129,10 @@ class OutputValidator:
     def crd_kinds(self) -> frozenset[GroupVersionKind]:
         """(group, version, kind) of every served CRD version that was loaded."""
         return frozenset(self._crds)
+
+    def crd_files_read(self) -> frozenset[Path]:
+        """The CRD files whose schemas were read so far (each on first use of a kind)."""
+        return frozenset(self._crds.files_read) if isinstance(self._crds, CrdSet) else frozenset()
 
     def crd_source(self, group: str, version: str, kind: str) -> str | None:
         """The file the CRD serving (group, version, kind) was read from, or None."""
@@ -298,17 +312,6 @@ def _legacy_checker(gvk: GroupVersionKind, legacy: Replacement) -> Checker:
     )
     outcome = CheckOutcome((ObjectProblem(("apiVersion",), message, "kind", True),), "crd")
     return lambda _obj: outcome
-
-
-def declares_fields(schema: Mapping[str, Any]) -> bool:
-    """Whether a CRD version's schema checks anything: false for Katib's Experiment, whose
-    whole schema is `{type: object, x-kubernetes-preserve-unknown-fields: true}`."""
-    if schema.get("x-kubernetes-preserve-unknown-fields") is not True:
-        return True
-    declared = schema.get("properties")
-    names = set(declared) if isinstance(declared, Mapping) else set()
-    checked = set(schema) - {"type", "x-kubernetes-preserve-unknown-fields", "properties"}
-    return bool(names - {"apiVersion", "kind", "metadata"} or checked)
 
 
 def _declares_rules(schema: Any) -> bool:

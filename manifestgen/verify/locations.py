@@ -85,15 +85,33 @@ def _is_version(value: Any) -> bool:
     return isinstance(value, str) and _VERSION.fullmatch(value) is not None
 
 
-def _platform(root: Path | None) -> tuple[Path, Mapping[str, Any]] | None:
+_Found = tuple[Path, Mapping[str, Any]] | None
+# Platforms found, by the spec files' (path, modification time, size): both the CRD
+# locations and the cluster versions of a run come from one scan of specs/.
+_FOUND: dict[tuple[tuple[str, int, int], ...], _Found] = {}
+
+
+def _platform(root: Path | None) -> _Found:
     """The first Platform under `root/specs` and its `spec`, or None."""
     if root is None or not (root / SPECS_DIR).is_dir():
         return None
-    for file in _spec_files(root / SPECS_DIR):
+    files = _spec_files(root / SPECS_DIR)
+    try:
+        key = tuple((str(f), s.st_mtime_ns, s.st_size) for f in files for s in [f.stat()])
+    except OSError:
+        key = ()
+    if key and key in _FOUND:
+        return _FOUND[key]
+    found: _Found = None
+    for file in files:
         spec = _platform_spec_in(file)
         if spec is not None:
-            return file, spec
-    return None
+            found = file, spec
+            break
+    if key:
+        _FOUND.clear()  # one repository at a time is all a run needs
+        _FOUND[key] = found
+    return found
 
 
 def _spec_files(directory: Path) -> list[Path]:
@@ -109,7 +127,10 @@ def _spec_files(directory: Path) -> list[Path]:
 
 def _platform_spec_in(file: Path) -> Mapping[str, Any] | None:
     try:
-        documents = list(yaml.load_all(file.read_bytes(), Loader=_Loader))
+        data = file.read_bytes()
+        if _cannot_hold_a_platform(data):
+            return None
+        documents = list(yaml.load_all(data, Loader=_Loader))
     except (OSError, ValueError, yaml.YAMLError):
         return None
     for document in documents:
@@ -121,6 +142,15 @@ def _platform_spec_in(file: Path) -> Mapping[str, Any] | None:
             spec = document.get("spec")
             return spec if isinstance(spec, Mapping) else {}
     return None
+
+
+def _cannot_hold_a_platform(data: bytes) -> bool:
+    """True when the bytes cannot spell `kind: Platform`: UTF-8 (no byte-order mark of
+    UTF-16 or UTF-32, no NUL) without the word and without a backslash (a double-quoted
+    escape could spell it). Most specs are jobs: they are not parsed at all."""
+    if b"\0" in data or data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return False
+    return b"Platform" not in data and b"\\" not in data
 
 
 def _crd_entries(spec: Mapping[str, Any]) -> Iterator[Path]:

@@ -12,9 +12,9 @@ import pytest
 import yaml
 
 from manifestgen.check import OutputValidator
+from manifestgen.check.crds import declares_fields
 from manifestgen.check.legacy import superseded
 from manifestgen.check.schemautil import resolve_local_ref
-from manifestgen.check.validator import declares_fields
 from tests.check.conftest import KUBERNETES_VERSION
 
 # Strings tried, in order, for a required string with a pattern.
