@@ -14,7 +14,7 @@ from manifestgen.errors import Diagnostic, JsonPath
 from manifestgen.source.document import SourceDocument
 from manifestgen.spec.base import API_VERSION
 from manifestgen.spec.introspect import allowed_keys
-from manifestgen.spec.nulls import null_diagnostic, null_paths
+from manifestgen.spec.nulls import has_null, null_diagnostic, null_paths
 from manifestgen.spec.parsed import Parsed
 from manifestgen.spec.platform import Platform
 
@@ -25,10 +25,14 @@ class _SpecKinds(Mapping[str, type[BaseModel]]):
 
     def __init__(self, models: Mapping[str, tuple[str, str]]) -> None:
         self._models = dict(models)
+        self._imported: dict[str, type[BaseModel]] = {}
 
     def __getitem__(self, kind: str) -> type[BaseModel]:
-        module, name = self._models[kind]
-        model: type[BaseModel] = getattr(importlib.import_module(module), name)
+        model = self._imported.get(kind)
+        if model is None:
+            module, name = self._models[kind]
+            model = getattr(importlib.import_module(module), name)
+            self._imported[kind] = model
         return model
 
     def __iter__(self) -> Iterator[str]:
@@ -146,6 +150,8 @@ def _with_nulls(doc: SourceDocument, problems: tuple[Diagnostic, ...]) -> tuple[
     # The models read None as "unset"; a spec must leave the key out (see spec/nulls.py).
     # A null where a value is required fails validation too: one MG630, at the key
     # (a null has no position of its own), says it better than a type error.
+    if not has_null(doc.data):
+        return problems
     nulls = {_field(path): path for path in null_paths(doc.data)}
     refused = {d.field for d in problems if d.field in nulls}
     return (
