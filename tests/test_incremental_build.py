@@ -26,6 +26,17 @@ def _cli(command: str, repo: Path, *flags: str) -> CliRun:
     return run_cli(command, "--root", repo, "--cache-dir", repo.parent / "cache", *flags)
 
 
+def _settled(repo: Path) -> CliRun:
+    """Build until out/ is current and the outcome recorded: a build that writes out/
+    records nothing (its notes on the jobs weighed the out/ it replaced)."""
+    first = _cli("build", repo)
+    assert first.code == 0, first.stdout
+    assert not incremental.last_run.recorded
+    again = _cli("build", repo)
+    assert incremental.last_run.recorded
+    return again
+
+
 def _signatures(out: Path) -> dict[str, tuple[int, int, int]]:
     found = {}
     for path in sorted(out.rglob("*")):
@@ -48,9 +59,7 @@ def _same_size_edit(path: Path) -> None:
 
 
 def test_an_unchanged_build_replays_and_writes_nothing(repo: Path) -> None:
-    first = _cli("build", repo)
-    assert first.code == 0, first.stdout
-    assert incremental.last_run.recorded
+    _settled(repo)
     before = _signatures(repo / "out")
     again = _cli("build", repo)
     assert incremental.last_run.replayed
@@ -60,7 +69,7 @@ def test_an_unchanged_build_replays_and_writes_nothing(repo: Path) -> None:
 
 
 def test_a_replayed_build_reports_what_a_compiled_one_does(repo: Path) -> None:
-    _cli("build", repo)
+    _settled(repo)
     compiled = _cli("build", repo, "--no-cache")
     replayed = _cli("build", repo)
     assert incremental.last_run.replayed
@@ -75,7 +84,7 @@ def test_a_replayed_build_reports_what_a_compiled_one_does(repo: Path) -> None:
 
 
 def test_check_after_build_replays(repo: Path) -> None:
-    _cli("build", repo)
+    _settled(repo)
     result = _cli("check", repo)
     assert incremental.last_run.replayed
     assert result.code == 0
@@ -83,11 +92,28 @@ def test_check_after_build_replays(repo: Path) -> None:
 
 
 def test_an_edited_spec_is_compiled(repo: Path) -> None:
-    _cli("build", repo)
+    _settled(repo)
     spec = next(p for p in sorted((repo / "specs").rglob("*.yaml")) if p.name != "platform.yaml")
     spec.write_text(spec.read_text() + "\n")
     _cli("build", repo)
     assert not incremental.last_run.replayed
+
+
+def test_after_a_build_that_recreates_a_job_the_replay_says_what_a_build_would(
+    repo: Path,
+) -> None:
+    _settled(repo)
+    spec = repo / "specs" / "job.yaml"
+    spec.write_text(spec.read_text().replace("mnist:1.0.0", "mnist:1.0.1"))
+    changed = _cli("build", repo)
+    assert "MG524" in changed.stdout, changed.stdout  # the job is recreated
+    compiled = _cli("build", repo, "--no-cache")
+    assert "MG524" not in compiled.stdout  # against the new out/, it is not
+    _cli("build", repo)
+    assert incremental.last_run.recorded
+    replayed = _cli("build", repo)
+    assert incremental.last_run.replayed
+    assert replayed.stdout == compiled.stdout
 
 
 @pytest.mark.parametrize("by_stat", [False, True], ids=["just-written", "settled"])
@@ -97,7 +123,7 @@ def test_a_tampered_out_file_is_detected_and_rewritten(
     if by_stat:
         # As if the build were long ago: out/ is then proved by stat signatures alone.
         monkeypatch.setattr(out_state, "_RACY_NS", -(10**18))
-    _cli("build", repo)
+    _settled(repo)
     tampered = _a_generated_file(repo)
     good = tampered.read_bytes()
     _same_size_edit(tampered)
@@ -111,7 +137,7 @@ def test_a_tampered_out_file_is_detected_and_rewritten(
 
 
 def test_a_file_added_to_out_is_a_miss(repo: Path) -> None:
-    _cli("build", repo)
+    _settled(repo)
     (repo / "out" / "notes.txt").write_text("hand-written\n")
     result = _cli("check", repo)
     assert not incremental.last_run.replayed
@@ -131,7 +157,7 @@ def test_deleting_the_cache_changes_nothing_in_out(repo: Path) -> None:
 def test_an_entry_of_another_manifestgen_is_ignored(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _cli("build", repo)
+    _settled(repo)
     monkeypatch.setattr(inputs, "installation", lambda: "another manifestgen")
     _cli("build", repo)
     assert not incremental.last_run.replayed
@@ -139,7 +165,7 @@ def test_an_entry_of_another_manifestgen_is_ignored(
 
 @pytest.mark.parametrize("damage", ["garbage", "edited-payload", "truncated"])
 def test_a_corrupt_entry_is_ignored_without_a_traceback(repo: Path, damage: str) -> None:
-    first = _cli("build", repo)
+    first = _settled(repo)
     for entry in (repo.parent / "cache").rglob("*.json"):
         content = entry.read_bytes()
         header, payload = content.split(b"\n", 1)
@@ -159,10 +185,10 @@ def test_a_corrupt_entry_is_ignored_without_a_traceback(repo: Path, damage: str)
 
 def test_a_well_formed_entry_whose_tree_is_not_out_is_refused(repo: Path) -> None:
     # An outcome naming files out/ does not hold must never stand in for a build.
-    _cli("build", repo)
+    _settled(repo)
     generated = _a_generated_file(repo)
     generated.unlink()
-    _cli("build", repo)
+    _settled(repo)
     assert not incremental.last_run.replayed
     assert generated.is_file()
 

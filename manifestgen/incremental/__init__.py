@@ -1,25 +1,27 @@
 """`build` and `check` of unchanged inputs over an unchanged out/: answered, not compiled.
 
 A build is deterministic: the same inputs (manifestgen/incremental/inputs.py) over the
-same out/ give the same diagnostics and the same tree. After each build or check that
-leaves out/ holding its tree (or that stops at spec errors), its outcome is stored in
-the cache under the digest of its inputs and of out/'s content, with a record of out/'s
-stat signatures (manifestgen/write/out_state.py). The next run digests the inputs
-(reading the spec files, not parsing them), proves out/ unchanged by a stat walk, and
-replays the outcome: nothing is parsed, expanded, checked, rendered or written, and the
-compiler is not even imported.
+same out/ give the same diagnostics and the same tree. After a build or check that finds
+out/ already holding its tree, or that stops at spec errors (a run that out/ leaves as
+it found it), the outcome is stored in the cache under the digest of its inputs and of
+out/'s content, with a record of out/'s stat signatures (manifestgen/write/out_state.py).
+The next run digests the inputs (reading the spec files, not parsing them), proves out/
+unchanged by a stat walk, and replays the outcome: nothing is parsed, expanded,
+checked, rendered or written, and the compiler is not even imported. Build and check
+share the outcome: out/ aside, they compile the same way.
 
 Nothing is trusted blindly: the store verifies every entry; out/ is proved by stat
 signatures and, for entries too recent for them, by content; the outcome's tree must
 be exactly the generated files out/ holds; the CRD files must have the signatures the
 build saw. Anything else, a damaged or deleted cache included, is a miss, and a miss
-is the ordinary build. A replayed check is after a build whose out/ it checks: a
-build leaves out/ holding what a check of the same inputs compares it with.
+is the ordinary build (whose own caches make it cost what changed: see
+pipeline/expansion_cache.py and pipeline/object_memo.py).
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,8 +65,12 @@ def run_cached(options: BuildOptions) -> BuildResult:
     if replayed is not None:
         last_run = Counters(replayed=True)
         return replayed
+    started = time.time_ns()
+    # A run that recovers an interrupted swap, or that writes, changes out/ after
+    # comparing the jobs with it: its notes on them are not what the next run says.
+    recovers = bool(swap.leftovers(cache.out))
     result = _compile(options)
-    last_run = Counters(recorded=cache.record(result))
+    last_run = Counters(recorded=not recovers and cache.record(result, started))
     return result
 
 
@@ -110,17 +116,24 @@ class _BuildCache:
                 holds, settled = still_holds(self.out, state)
                 if not holds:
                     return None
+                outcome = self._outcome(state)
+                if outcome is None:
+                    return None
                 if settled:
                     self._refresh(state)
         except (LockTimeout, OSError):
             return None
+        return self._result(outcome, state)
+
+    def _outcome(self, state: OutState) -> Outcome | None:
+        """The stored outcome of these inputs over this out/, if its CRDs are unchanged."""
         key = f"{self.inputs}:{state.fingerprint()}"
         outcome = decode_outcome(self.store.read(_OUTCOME, key))
         if outcome is None:
             return None
         if outcome.crds != crd_signature(Path(p) for p in outcome.crd_paths):
             return None
-        return self._result(outcome, state)
+        return outcome
 
     def _refresh(self, state: OutState) -> None:
         """Store the state again once its racy entries have settled: the next run then
@@ -151,8 +164,9 @@ class _BuildCache:
         return BuildResult(sort_diagnostics(found), tree, written=written, stats=stats,
                            compiled=outcome.compiled)  # fmt: skip
 
-    def record(self, result: BuildResult) -> bool:
-        """Store `result` if out/ now holds its tree (or the specs have errors)."""
+    def record(self, result: BuildResult, started: int) -> bool:
+        """Store `result` if out/ now holds its tree (or the specs have errors); the
+        run `started` then, before it compared or wrote any file of out/."""
         compiled = result.compiled
         failed = any(d.is_error for d in compiled)
         if not failed and not _left_tree(result):
@@ -163,7 +177,9 @@ class _BuildCache:
             return False
         try:
             with out_lock(self.out, shared=True, timeout=self.options.lock_timeout):
-                state = record(self.out) if not swap.leftovers(self.out) else None
+                leftover = swap.leftovers(self.out)
+                known = None if failed else result.tree
+                state = None if leftover else record(self.out, known, started)
         except (LockTimeout, OSError):
             return False
         if state is None:
@@ -182,12 +198,15 @@ class _BuildCache:
 
 
 def _left_tree(result: BuildResult) -> bool:
-    """Whether out/ holds the result's tree: written (or already current) by a build,
-    or found without drift by a check."""
+    """Whether out/ held the result's tree before and after the run: a build that found
+    it current, or a check that found no drift.
+
+    Not a build that wrote: the history of jobs (kept, recreated, retired) was weighed
+    against the out/ it replaced, and the next run weighs it against the new one."""
     if any(d.is_error for d in result.diagnostics):
         return False
     if result.written is not None:
-        return True
+        return not result.written.changed
     return result.drift is not None and result.drift.clean
 
 

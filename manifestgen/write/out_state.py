@@ -109,18 +109,25 @@ def _walk(directory: str, prefix: str) -> Iterator[Signature]:
                 yield from _walk(item.path, rel + "/")
 
 
-def record(out_dir: Path) -> OutState | None:
+def record(
+    out_dir: Path, known: Mapping[str, bytes] | None = None, since: int | None = None
+) -> OutState | None:
     """The state of out/ now: signatures, then the content of every regular file.
 
-    The time is taken before the walk, so anything changed during it counts as racy."""
-    recorded = time.time_ns()
+    `known` are files whose content the caller saw in out/ (compared or wrote) at or
+    after the time `since`; they are not read again. That is sound because an entry
+    changed after `since` counts as racy (proved by content on the next run), and so
+    does anything changed during the walk: the record is dated `since`, else now."""
+    recorded = time.time_ns() if since is None else since
     entries = signatures(out_dir)
     digests: dict[str, str] = {}
     owned = set()
     for rel, kind, *_ in entries:
         if kind != "f":
             continue
-        content = read_no_follow(out_dir / rel)
+        content = (
+            known[rel] if known is not None and rel in known else read_no_follow(out_dir / rel)
+        )
         digests[rel] = hashlib.sha256(content).hexdigest()
         if rel.endswith(_MANIFEST_SUFFIXES) and is_generated(content):
             owned.add(rel)
