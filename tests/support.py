@@ -59,3 +59,12 @@ def tree_bytes(directory: Path) -> dict[str, bytes]:
         for p in sorted(directory.rglob("*"))
         if p.is_file()
     }
+
+
+def private_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A cache of the test's own, for a test that patches how objects are generated.
+
+    Cache keys digest manifestgen's files on disk, which a patch does not change: an
+    expansion cached by the patched code would be served to other tests, and the other
+    way round."""
+    monkeypatch.setenv("MANIFESTGEN_CACHE_DIR", str(tmp_path / "cache-of-patched-code"))

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from manifestgen import incremental
-from manifestgen.incremental import inputs
+from manifestgen.incremental import inputs, replay
 from manifestgen.write import out_state
 from tests.support import CASES, CliRun, make_repo, run_cli, tree_bytes
 
@@ -31,9 +30,9 @@ def _settled(repo: Path) -> CliRun:
     records nothing (its notes on the jobs weighed the out/ it replaced)."""
     first = _cli("build", repo)
     assert first.code == 0, first.stdout
-    assert not incremental.last_run.recorded
+    assert not replay.last_run.recorded
     again = _cli("build", repo)
-    assert incremental.last_run.recorded
+    assert replay.last_run.recorded
     return again
 
 
@@ -62,7 +61,7 @@ def test_an_unchanged_build_replays_and_writes_nothing(repo: Path) -> None:
     _settled(repo)
     before = _signatures(repo / "out")
     again = _cli("build", repo)
-    assert incremental.last_run.replayed
+    assert replay.last_run.replayed
     assert _signatures(repo / "out") == before  # not one file or directory touched
     assert again.code == 0
     assert "wrote 0 and removed 0" in again.stdout, again.stdout
@@ -72,11 +71,11 @@ def test_a_replayed_build_reports_what_a_compiled_one_does(repo: Path) -> None:
     _settled(repo)
     compiled = _cli("build", repo, "--no-cache")
     replayed = _cli("build", repo)
-    assert incremental.last_run.replayed
+    assert replay.last_run.replayed
     assert (replayed.code, replayed.stdout) == (compiled.code, compiled.stdout)
     compiled_check = _cli("check", repo, "--no-cache")
     replayed_check = _cli("check", repo)
-    assert incremental.last_run.replayed
+    assert replay.last_run.replayed
     assert (replayed_check.code, replayed_check.stdout) == (
         compiled_check.code,
         compiled_check.stdout,
@@ -86,7 +85,7 @@ def test_a_replayed_build_reports_what_a_compiled_one_does(repo: Path) -> None:
 def test_check_after_build_replays(repo: Path) -> None:
     _settled(repo)
     result = _cli("check", repo)
-    assert incremental.last_run.replayed
+    assert replay.last_run.replayed
     assert result.code == 0
     assert "check: 0 errors" in result.stdout, result.stdout
 
@@ -96,7 +95,7 @@ def test_an_edited_spec_is_compiled(repo: Path) -> None:
     spec = next(p for p in sorted((repo / "specs").rglob("*.yaml")) if p.name != "platform.yaml")
     spec.write_text(spec.read_text() + "\n")
     _cli("build", repo)
-    assert not incremental.last_run.replayed
+    assert not replay.last_run.replayed
 
 
 def test_after_a_build_that_recreates_a_job_the_replay_says_what_a_build_would(
@@ -110,9 +109,9 @@ def test_after_a_build_that_recreates_a_job_the_replay_says_what_a_build_would(
     compiled = _cli("build", repo, "--no-cache")
     assert "MG524" not in compiled.stdout  # against the new out/, it is not
     _cli("build", repo)
-    assert incremental.last_run.recorded
+    assert replay.last_run.recorded
     replayed = _cli("build", repo)
-    assert incremental.last_run.replayed
+    assert replay.last_run.replayed
     assert replayed.stdout == compiled.stdout
 
 
@@ -128,7 +127,7 @@ def test_a_tampered_out_file_is_detected_and_rewritten(
     good = tampered.read_bytes()
     _same_size_edit(tampered)
     check = _cli("check", repo)
-    assert not incremental.last_run.replayed
+    assert not replay.last_run.replayed
     assert check.code == 1
     assert "MG502" in check.stdout, check.stdout
     rebuilt = _cli("build", repo)
@@ -140,7 +139,7 @@ def test_a_file_added_to_out_is_a_miss(repo: Path) -> None:
     _settled(repo)
     (repo / "out" / "notes.txt").write_text("hand-written\n")
     result = _cli("check", repo)
-    assert not incremental.last_run.replayed
+    assert not replay.last_run.replayed
     assert result.code == 0
 
 
@@ -149,7 +148,7 @@ def test_deleting_the_cache_changes_nothing_in_out(repo: Path) -> None:
     before = tree_bytes(repo / "out")
     shutil.rmtree(repo.parent / "cache")
     result = _cli("build", repo)
-    assert not incremental.last_run.replayed
+    assert not replay.last_run.replayed
     assert "wrote 0 and removed 0" in result.stdout
     assert tree_bytes(repo / "out") == before
 
@@ -160,7 +159,7 @@ def test_an_entry_of_another_manifestgen_is_ignored(
     _settled(repo)
     monkeypatch.setattr(inputs, "installation", lambda: "another manifestgen")
     _cli("build", repo)
-    assert not incremental.last_run.replayed
+    assert not replay.last_run.replayed
 
 
 @pytest.mark.parametrize("damage", ["garbage", "edited-payload", "truncated"])
@@ -177,7 +176,7 @@ def test_a_corrupt_entry_is_ignored_without_a_traceback(repo: Path, damage: str)
             }[damage]
         )
     again = _cli("build", repo)
-    assert not incremental.last_run.replayed
+    assert not replay.last_run.replayed
     assert again.code == first.code
     assert "Traceback" not in again.stdout + again.stderr
     assert "wrote 0 and removed 0" in again.stdout
@@ -189,7 +188,7 @@ def test_a_well_formed_entry_whose_tree_is_not_out_is_refused(repo: Path) -> Non
     generated = _a_generated_file(repo)
     generated.unlink()
     _settled(repo)
-    assert not incremental.last_run.replayed
+    assert not replay.last_run.replayed
     assert generated.is_file()
 
 
@@ -198,7 +197,7 @@ def test_spec_errors_replay_as_errors(tmp_path: Path) -> None:
     first = _cli("build", repo)
     assert first.code == 1
     again = _cli("build", repo)
-    assert incremental.last_run.replayed
+    assert replay.last_run.replayed
     assert (again.code, again.stdout) == (first.code, first.stdout)
     assert not (repo / "out").exists()
 
@@ -206,6 +205,6 @@ def test_spec_errors_replay_as_errors(tmp_path: Path) -> None:
 def test_validate_and_no_cache_never_replay(repo: Path) -> None:
     _cli("build", repo)
     _cli("validate", repo)
-    assert not incremental.last_run.replayed
+    assert not replay.last_run.replayed
     _cli("build", repo, "--no-cache")
-    assert not incremental.last_run.replayed
+    assert not replay.last_run.replayed

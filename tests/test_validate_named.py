@@ -37,7 +37,7 @@ def test_only_reported_objects_are_checked(
     _repo(tmp_path)
     seen: list[Manifest] = []
 
-    def record(manifests: list[Manifest], options: Any) -> list[Any]:
+    def record(manifests: list[Manifest], options: Any, memo: Any = None) -> list[Any]:
         seen.extend(manifests)
         return []
 

@@ -97,7 +97,7 @@ def _run(options: BuildOptions) -> BuildResult:
         from manifestgen.pipeline import run
 
         return run(options)
-    from manifestgen.incremental import run_cached
+    from manifestgen.incremental.replay import run_cached
 
     return run_cached(options)
 

@@ -25,7 +25,7 @@ class Outcome:
 def encode_outcome(outcome: Outcome) -> dict[str, Any]:
     stats = outcome.stats
     return {
-        "compiled": [_encode_diagnostic(d) for d in outcome.compiled],
+        "compiled": [encode_diagnostic(d) for d in outcome.compiled],
         "stats": [stats.spec_files, stats.jobs, stats.objects, stats.files],
         "unchecked": list(stats.unchecked_kinds),
         "tree": outcome.tree,
@@ -36,7 +36,7 @@ def encode_outcome(outcome: Outcome) -> dict[str, Any]:
 
 def decode_outcome(value: Any) -> Outcome | None:
     try:
-        compiled = tuple(_decode_diagnostic(d) for d in value["compiled"])
+        compiled = tuple(decode_diagnostic(d) for d in value["compiled"])
         spec_files, jobs, objects, files = (int(n) for n in value["stats"])
         unchecked = tuple(str(kind) for kind in value["unchecked"])
         tree = value["tree"]
@@ -59,7 +59,7 @@ def _decode_location(value: Any) -> SourceLocation:
     return SourceLocation(str(path), int(line), int(column))
 
 
-def _encode_diagnostic(d: Diagnostic) -> dict[str, Any]:
+def encode_diagnostic(d: Diagnostic) -> dict[str, Any]:
     return {
         "code": d.code,
         "message": d.message,
@@ -71,7 +71,7 @@ def _encode_diagnostic(d: Diagnostic) -> dict[str, Any]:
     }
 
 
-def _decode_diagnostic(value: Any) -> Diagnostic:
+def decode_diagnostic(value: Any) -> Diagnostic:
     return Diagnostic(
         str(value["code"]),
         str(value["message"]),

@@ -36,6 +36,7 @@ from manifestgen.options import BuildOptions, checked_out_path
 from manifestgen.pipeline.credentials import check_credentials
 from manifestgen.pipeline.demand import demand_of, expanded_demand
 from manifestgen.render.tree import OutputTree, render_tree
+from manifestgen.render.yaml import render_document
 from manifestgen.report.progress import report
 from manifestgen.source.discover import discover, discover_spec_files
 from manifestgen.source.document import SourceDocument
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
     # What only jobs, services or a write need is imported where they are met: the
     # validate of a Platform alone (a pre-commit hook on platform.yaml) skips the
     # workload registry, the serving models and the writer.
+    from manifestgen.pipeline.object_memo import ObjectMemo
     from manifestgen.serving.resolve import ResolvedService
     from manifestgen.serving.spec import ModelService
     from manifestgen.spec.resolve import ResolvedJob
@@ -58,6 +60,7 @@ if TYPE_CHECKING:
     from manifestgen.write import WriteResult
 
 Sources = Sequence[tuple[str, str]]
+Expand = Callable[["ResolvedJob"], tuple[tuple[Manifest, ...], tuple[Diagnostic, ...]]]
 
 
 @dataclass
@@ -93,6 +96,25 @@ def _load_source(path: str, text: str) -> Loaded:
     from manifestgen.source.loader import load_source
 
     return load_source(path, text)
+
+
+def _memo(options: BuildOptions) -> ObjectMemo | None:
+    store = _store(options)
+    if store is None:
+        return None
+    from manifestgen.pipeline.object_memo import ObjectMemo
+
+    return ObjectMemo(store, options.out_path())
+
+
+def _expansion(options: BuildOptions, platform: Parsed[Platform]) -> Expand | None:
+    """Each job's expansion through the cache, when there is one."""
+    store = _store(options)
+    if store is None:
+        return None
+    from manifestgen.pipeline.expansion_cache import ExpansionCache
+
+    return ExpansionCache(store, platform).expand
 
 
 def _loader(options: BuildOptions) -> tuple[Callable[[str, str], Loaded], Callable[[], None]]:
@@ -265,10 +287,12 @@ def _expand(
     only: frozenset[str] | None,
     services: Sequence[ResolvedService] = (),
     demand: Callable[[ResolvedJob], JobUsage] = expanded_demand,
+    expand: Expand | None = None,
 ) -> tuple[list[Manifest], list[Diagnostic]]:
     """Every object of the build. `only` (validate of named files): expand just their jobs
     and services; the cluster objects still count every one, whose specs are all resolved,
-    and the team quotas every job's `demand`."""
+    and the team quotas every job's `demand`; each job expands through `expand` (by
+    default `expand_job`)."""
     manifests: list[Manifest] = []
     diagnostics: list[Diagnostic] = []
     used = []
@@ -279,12 +303,14 @@ def _expand(
             used.append(demand(job))
     if expanded:
         from manifestgen.expand.workload import expand_job
-    for done, job in enumerate(expanded, start=1):
-        report("expanding jobs", done, len(expanded))
-        generated, problems = expand_job(job)
-        manifests += generated
-        diagnostics += problems
-        used.append(job_usage(job, generated))
+
+        expand_one = expand or expand_job
+        for done, job in enumerate(expanded, start=1):
+            report("expanding jobs", done, len(expanded))
+            generated, problems = expand_one(job)
+            manifests += generated
+            diagnostics += problems
+            used.append(job_usage(job, generated))
     diagnostics += check_team_quotas(platform, used, _served_usage(services))
     manifests += _expand_services(services, only)
     running = running_jobs(jobs)
@@ -441,23 +467,26 @@ def run(options: BuildOptions, sources: Sources | None = None) -> BuildResult:
     wanted = _reported_files(options, platform.document.path)
     only = wanted if options.mode == "validate" else None
     demand, demand_known = demand_of(_store(options) if only is not None else None, platform)
-    manifests, problems = _expand(platform, jobs, only, services, demand)
+    # Validate's named jobs are always expanded, as their demand is (pipeline/demand.py).
+    expand = _expansion(options, platform) if only is None and jobs else None
+    manifests, problems = _expand(platform, jobs, only, services, demand, expand)
     demand_known()
     manifests, found = _against_previous(options, specs, jobs, manifests, wanted)
     manifests, missing = with_runtimes(platform, manifests, _previous_objects(options))
     found += missing
     checked = _reported(manifests, wanted)
-    diagnostics = specs.diagnostics + problems + found + check_credentials(checked, options)
+    memo = _memo(options)
+    diagnostics = specs.diagnostics + problems + found + check_credentials(checked, options, memo)
     unchecked: tuple[str, ...] = ()
     if options.check_output:
         # Imported here: the schema engine is the heaviest import, and
         # `--no-output-check` runs should not pay for it.
         from manifestgen.pipeline.check_output import check_manifests
 
-        found, unchecked = check_manifests(checked, platform, options)
+        found, unchecked = check_manifests(checked, platform, options, memo)
         diagnostics += found
     diagnostics = _restrict(diagnostics, wanted)
-    tree = render_tree(manifests)
+    tree = render_tree(manifests, None if memo is None else memo.render(render_document))
     stats = Stats(specs.files, len(jobs), len(manifests), len(tree), unchecked)
     has_errors = any(d.is_error for d in diagnostics)
     if options.mode == "check" and not has_errors:
@@ -468,6 +497,9 @@ def run(options: BuildOptions, sources: Sources | None = None) -> BuildResult:
         result = BuildResult(sort_diagnostics(diagnostics), tree, stats=stats)
     else:
         result = _write(options, out_path, tree, list(diagnostics), stats)
+    if memo is not None:
+        # After the tree was compared or written: only then were its files rendered.
+        memo.save(every_object=options.mode != "validate" and not has_errors)
     return replace(result, platform=platform.model, compiled=sort_diagnostics(diagnostics))
 
 

@@ -17,6 +17,7 @@ from manifestgen.check.generic import CHECKED_PARTS
 from manifestgen.errors import Diagnostic, Related, Severity, SourceLocation
 from manifestgen.manifest import Manifest
 from manifestgen.options import BuildOptions, crds_from_environment
+from manifestgen.pipeline.object_memo import ObjectMemo
 from manifestgen.render.layout import ARGOCD_DIR, path_of
 from manifestgen.report.progress import report
 from manifestgen.spec.kubernetes_rules import check_kubernetes_versions
@@ -127,10 +128,16 @@ def _unchecked_note(kinds: set[str], platform: Parsed[Platform]) -> list[Diagnos
 
 
 def check_manifests(
-    manifests: Sequence[Manifest], platform: Parsed[Platform], options: BuildOptions
+    manifests: Sequence[Manifest],
+    platform: Parsed[Platform],
+    options: BuildOptions,
+    memo: ObjectMemo | None = None,
 ) -> tuple[list[Diagnostic], tuple[str, ...]]:
-    """Diagnostics for generated objects that fail their schema, and the kinds left unchecked."""
+    """Diagnostics for generated objects that fail their schema, and the kinds left
+    unchecked; the `memo` answers for objects an earlier build found valid."""
     crd_paths, diagnostics = _crd_locations(platform, options)
+    if memo is not None:
+        memo.use_crds(crd_paths)
     versions = _versions(platform.model)
     try:
         validators = {
@@ -154,8 +161,10 @@ def check_manifests(
     out_dir = options.out_dir.as_posix()
     for done, manifest in enumerate(manifests, start=1):
         report("checking objects", done, len(manifests))
-        outcome: CheckOutcome = validators[versions[manifest.target.cluster or ARGOCD_DIR]].check(
-            manifest.obj
+        version = versions[manifest.target.cluster or ARGOCD_DIR]
+        check = validators[version].check
+        outcome: CheckOutcome = (
+            check(manifest.obj) if memo is None else memo.check(version, manifest.obj, check)
         )
         if outcome.source in ("generic", "none"):
             unchecked.add(f"{manifest.kind} ({manifest.obj['apiVersion']})")

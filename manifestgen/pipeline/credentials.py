@@ -17,6 +17,7 @@ from typing import Any
 from manifestgen.errors import Diagnostic, JsonPath, Related, SourceLocation
 from manifestgen.manifest import Manifest
 from manifestgen.options import BuildOptions
+from manifestgen.pipeline.object_memo import ObjectMemo
 from manifestgen.render.layout import path_of
 from manifestgen.spec.credentials import (
     ALLOW_MARKER,
@@ -172,13 +173,21 @@ def _diagnostic(
     )
 
 
-def check_credentials(manifests: list[Manifest], options: BuildOptions) -> list[Diagnostic]:
-    """MG223 for every credential in the generated objects, once per spec location."""
+def check_credentials(
+    manifests: list[Manifest], options: BuildOptions, memo: ObjectMemo | None = None
+) -> list[Diagnostic]:
+    """MG223 for every credential in the generated objects, once per spec location; an
+    object the `memo` knows to hold none is not searched again."""
     lines = _Lines(options.root)
     out_dir = options.out_dir.as_posix()
     reported: dict[SourceLocation, Diagnostic] = {}
     for manifest in manifests:
-        for object_path, generated, finding in _value_findings(manifest.obj):
+        if memo is not None and memo.credential_free(manifest.obj):
+            continue
+        findings = list(_value_findings(manifest.obj))
+        if memo is not None and not findings:
+            memo.found_no_credential(manifest.obj)
+        for object_path, generated, finding in findings:
             diagnostic = _diagnostic(manifest, object_path, generated, finding, out_dir)
             # One report per spec value: the same value reaches several objects (env in
             # every replica), and one value may show two kinds of evidence.

@@ -8,7 +8,7 @@ object, so when it happens cannot change a byte.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from manifestgen.manifest import Manifest
@@ -16,6 +16,7 @@ from manifestgen.render.layout import KUSTOMIZATION, path_of, top_directory
 from manifestgen.render.yaml import render_document
 
 OutputTree = Mapping[str, bytes]
+Render = Callable[[Mapping[str, Any], str | None], bytes]
 
 
 def kustomization(resources: Iterable[str]) -> dict[str, object]:
@@ -29,15 +30,21 @@ def kustomization(resources: Iterable[str]) -> dict[str, object]:
 class RenderedTree(Mapping[str, bytes]):
     """Files by sorted relative path; each is rendered the first time it is read."""
 
-    def __init__(self, sources: Mapping[str, tuple[Mapping[str, Any], str | None]]) -> None:
+    def __init__(
+        self,
+        sources: Mapping[str, tuple[Mapping[str, Any], str | None]],
+        render: Render | None = None,
+    ) -> None:
         self._sources = dict(sorted(sources.items()))
         self._rendered: dict[str, bytes] = {}
+        self._render = render
 
     def __getitem__(self, path: str) -> bytes:
         content = self._rendered.get(path)
         if content is None:
             obj, source = self._sources[path]
-            content = self._rendered[path] = render_document(obj, source)
+            render = self._render or render_document
+            content = self._rendered[path] = render(obj, source)
         return content
 
     def __iter__(self) -> Iterator[str]:
@@ -50,8 +57,9 @@ class RenderedTree(Mapping[str, bytes]):
         return path in self._sources
 
 
-def render_tree(manifests: Iterable[Manifest]) -> OutputTree:
-    """Bytes for every file under out/, keyed by sorted relative path."""
+def render_tree(manifests: Iterable[Manifest], render: Render | None = None) -> OutputTree:
+    """Bytes for every file under out/, keyed by sorted relative path; `render` (by
+    default `render_document`) makes each file's bytes from its object and source."""
     files: dict[str, tuple[Mapping[str, Any], str | None]] = {}
     directories: dict[str, list[str]] = {}
     for manifest in manifests:
@@ -63,4 +71,4 @@ def render_tree(manifests: Iterable[Manifest]) -> OutputTree:
         directories.setdefault(top, []).append(path[len(top) + 1 :])
     for top, members in directories.items():
         files[f"{top}/{KUSTOMIZATION}"] = (kustomization(members), None)
-    return RenderedTree(files)
+    return RenderedTree(files, render)

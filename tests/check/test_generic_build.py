@@ -12,7 +12,7 @@ import pytest
 import manifestgen.expand.pod as pod
 from manifestgen.spec.resolve import ResolvedJob
 from manifestgen.workloads import run_policy as policies
-from tests.support import CASES, CliRun, make_repo, run_cli
+from tests.support import CASES, CliRun, make_repo, private_cache, run_cli
 
 MINIMAL = CASES / "golden" / "minimal" / "specs"
 # specs/job.yaml of the minimal case: `resources:` is at 10:3, the document at 5:1.
@@ -36,8 +36,9 @@ NOTE = (
 
 
 @pytest.fixture
-def bad_template(monkeypatch: pytest.MonkeyPatch) -> None:
+def bad_template(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """The generator writes `requestz` for `requests` in every pod template."""
+    private_cache(monkeypatch, tmp_path)
     original = pod.resources
 
     def resources(job: ResolvedJob) -> dict[str, Any]:
@@ -49,8 +50,9 @@ def bad_template(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def bad_run_policy(monkeypatch: pytest.MonkeyPatch) -> None:
+def bad_run_policy(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """The generator writes the PyTorchJob's backoffLimit as a string."""
+    private_cache(monkeypatch, tmp_path)
 
     def run_policy(job: ResolvedJob) -> dict[str, Any]:
         policy = policies.run_policy(job)
