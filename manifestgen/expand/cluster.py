@@ -47,7 +47,16 @@ def _subtree(data: Any, path: tuple[str, ...]) -> Any:
     return data
 
 
-def namespaces(platform: Parsed[Platform], cluster: str) -> list[Manifest]:
+# Katib's pod webhook, which injects the metrics collector into trial pods, only sees the
+# pods of namespaces with this label (its MutatingWebhookConfiguration's namespaceSelector).
+METRICS_COLLECTOR_INJECTION = {"katib.kubeflow.org/metrics-collector-injection": "enabled"}
+
+
+def namespaces(
+    platform: Parsed[Platform], cluster: str, tuning: frozenset[str] = frozenset()
+) -> list[Manifest]:
+    """The namespaces of the teams allowed on `cluster`; those of the `tuning` teams (a
+    tuned job here) let Katib inject its metrics collector into their trials' pods."""
     spec = platform.model.spec
     result = []
     for team_name, team in sorted(spec.teams.items()):
@@ -55,6 +64,8 @@ def namespaces(platform: Parsed[Platform], cluster: str) -> list[Manifest]:
             continue
         part = ("spec", "teams", team_name)
         labels = {TEAM_LABEL: team_name, **pod_security_labels(spec, team)}
+        if team_name in tuning:
+            labels |= METRICS_COLLECTOR_INJECTION
         obj = {
             "apiVersion": "v1",
             "kind": "Namespace",
@@ -228,11 +239,12 @@ def expand_cluster(
     the cluster's monitoring.
 
     `served`: the GPUs model services want from each (cluster, GPU type, capacity) pool."""
-    manifests = namespaces(platform, cluster)
+    here = [j for j in jobs if j.cluster_name == cluster]
+    tuning = frozenset(j.team_name for j in here if j.job.spec.tuning is not None)
+    manifests = namespaces(platform, cluster, tuning)
     manifests += cluster_monitoring(
         platform, cluster, cluster_namespaces(platform.model.spec, cluster)
     )
-    here = [j for j in jobs if j.cluster_name == cluster]
     serving = {key: need for key, need in (served or {}).items() if key[0] == cluster}
     pools = sorted(
         {(j.gpu_type_name or "", j.job.spec.capacity_type) for j in here}

@@ -115,6 +115,11 @@ def _objective(tuning: Tuning) -> dict[str, Any]:
 
 def _primary(trial: Mapping[str, Any], row: ApiKind) -> tuple[str, dict[str, str]]:
     """The primary container's name and the labels of the pod that reports metrics."""
+    if row.kind == "TrainJob":
+        # Its pods come from the runtime's JobSet, not from a template in the object (the
+        # runtime patch holds only pod settings): rank 0 is the node Job's pod of
+        # completion index 0, and the Trainer fills in the container named `node`.
+        return _TRAINJOB_CONTAINER, dict(_TRAINJOB_PRIMARY)
     if row.kind in _INDEXED_PRIMARY:
         # One pod template, every pod a rank: the primary pod is rank 0.
         (path,) = pod_template_paths(trial, row)
@@ -125,9 +130,6 @@ def _primary(trial: Mapping[str, Any], row: ApiKind) -> tuple[str, dict[str, str
     by_type: dict[str, tuple[str | int, ...]] = {}
     for path in pod_template_paths(trial, row):
         by_type.setdefault(str(path[-2]), path)
-    if not by_type:
-        # A TrainJob: its pods come from the runtime; Katib's defaults for the kind.
-        return _TRAINJOB_CONTAINER, dict(_TRAINJOB_PRIMARY)
     replica = next((r for r in _PRIMARY_REPLICAS if r in by_type), sorted(by_type)[0])
     template: Any = trial
     for part in by_type[replica]:
@@ -148,11 +150,13 @@ def _with_trial_name(trial: dict[str, Any], row: ApiKind) -> bool:
     """Every container of the trial gets the trial's name in KATIB_TRIAL_NAME; False when
     the trial has no container to give it to (Katib refuses an unused trial parameter)."""
     variable = {"name": TRIAL_NAME_ENV, "value": TRIAL_PARAMETER.format(TRIAL_NAME_PARAMETER)}
-    paths = pod_template_paths(trial, row)
     trainer = trial["spec"].get("trainer")
-    if not paths and isinstance(trainer, dict):
-        _with_env(trainer, variable)  # a TrainJob's trainer takes env like a container
+    if row.kind == "TrainJob" and isinstance(trainer, dict):
+        # Beside the job's other variables: the Trainer sets the trainer's env on the node
+        # container; the runtime patch only carries pod settings.
+        _with_env(trainer, variable)
         return True
+    paths = pod_template_paths(trial, row)
     for path in paths:
         template: Any = trial
         for part in path:

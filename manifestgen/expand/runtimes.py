@@ -20,7 +20,7 @@ content name already tells apart.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from manifestgen.errors import Diagnostic
@@ -156,13 +156,26 @@ def runtime_object(platform: Parsed[Platform], name: str, cluster: str) -> dict[
     }
 
 
+def _trainjob(manifest: Manifest) -> Mapping[str, Any] | None:
+    """The TrainJob a manifest is or makes: a tuned job's Experiment creates one per trial
+    from its trial template, which names the runtime like any TrainJob."""
+    if manifest.kind == "TrainJob":
+        return manifest.obj
+    if manifest.kind == "Experiment":
+        trial = manifest.obj.get("spec", {}).get("trialTemplate", {}).get("trialSpec")
+        if isinstance(trial, Mapping) and trial.get("kind") == "TrainJob":
+            return trial
+    return None
+
+
 def _referenced(manifests: Sequence[Manifest]) -> dict[tuple[str, str], Manifest]:
-    """(cluster, runtime name) -> the first TrainJob naming it, for every TrainJob."""
+    """(cluster, runtime name) -> the first TrainJob (or TrainJob trial) naming it."""
     found: dict[tuple[str, str], Manifest] = {}
     for manifest in manifests:
-        if manifest.kind != "TrainJob":
+        trainjob = _trainjob(manifest)
+        if trainjob is None:
             continue
-        ref = manifest.obj.get("spec", {}).get("runtimeRef")
+        ref = trainjob.get("spec", {}).get("runtimeRef")
         if isinstance(ref, dict) and manifest.target.cluster is not None:
             found.setdefault((manifest.target.cluster, str(ref.get("name"))), manifest)
     return found

@@ -69,8 +69,8 @@ def validator(crds_dir: Path) -> OutputValidator:
     return OutputValidator.create("1.33", [crds_dir])
 
 
-# TrainJob needs a Platform runtime the shared test Platform does not have: its trial
-# template is not covered here yet. RayJob cannot be tuned (MG231, below).
+# TrainJob needs a Platform runtime the shared test Platform does not have: its trial is
+# covered in test_trainjob_trial.py. RayJob cannot be tuned (MG231, below).
 @pytest.mark.parametrize("framework", sorted(set(WORKLOADS) - {"trainjob", "ray"}))
 def test_every_workload_becomes_the_trial_template_of_an_experiment(
     tmp_path: Path, framework: str, validator: OutputValidator
@@ -245,3 +245,19 @@ def test_a_rayjob_cannot_be_tuned(tmp_path: Path) -> None:
     """Katib decides a trial's end from status conditions, which a RayJob has none of."""
     _, diagnostics = compile_specs(tmp_path, [tuned_job("ray")])
     assert ("MG231", "spec.tuning") in [(d.code, d.field) for d in diagnostics if d.is_error]
+
+
+def _namespace_labels(objects: dict[str, Any], name: str) -> dict[str, str]:
+    labels: dict[str, str] = objects[f"train-a/cluster/namespace-{name}.yaml"]["metadata"]["labels"]
+    return labels
+
+
+def test_katib_injects_its_collector_only_where_a_team_tunes(tmp_path: Path) -> None:
+    """Katib's pod webhook selects namespaces by this label: without it no trial pod gets
+    the metrics collector, and every trial ends without its metrics."""
+    injection = "katib.kubeflow.org/metrics-collector-injection"
+    tuned = build_objects(tmp_path / "tuned", [tuned_job()])
+    assert _namespace_labels(tuned, "team-vision")[injection] == "enabled"
+    assert injection not in _namespace_labels(tuned, "team-nlp")
+    plain = build_objects(tmp_path / "plain", [framework_job("pytorch")])
+    assert injection not in _namespace_labels(plain, "team-vision")
