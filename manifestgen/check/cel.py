@@ -17,8 +17,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-import cel
-
 from manifestgen.check.cel_engine import (
     OLD_SELF,
     CelRuntime,
@@ -26,6 +24,7 @@ from manifestgen.check.cel_engine import (
     compile_rule,
     no_old_self,
 )
+from manifestgen.check.cel_library import cel
 from manifestgen.check.cel_values import (
     apply_defaults,
     default_for,
@@ -109,6 +108,12 @@ class _NodePlan:
     rules: tuple[tuple[_Rule, CompiledRule, str], ...]  # rule, its program, why it cannot run
     combinator_rules: tuple[_Rule, ...]  # rules under allOf/anyOf/oneOf/not, never run
     active: bool  # whether this node or any node below it declares a rule
+    # Only the children whose subtree declares a rule: an object costs the walk of those
+    # subtrees alone, whatever else it holds.
+    properties: tuple[tuple[str, Mapping[str, Any]], ...] = ()
+    declared: frozenset[str] = frozenset()  # every property name, active or not
+    extra: Mapping[str, Any] | None = None  # additionalProperties, when active
+    items: Mapping[str, Any] | None = None  # items, when active
 
 
 class CelEvaluator:
@@ -135,16 +140,35 @@ class CelEvaluator:
     def _plan(self, schema: Mapping[str, Any]) -> _NodePlan:
         known = self._plans.get(id(schema))
         if known is None or known[0] is not schema:
-            rules = []
-            for raw in _rules_of(schema):
-                rule = _Rule.parse(raw)
-                compiled = compile_rule(rule.text)
-                rules.append((rule, compiled, _static_skip(compiled, rule.optional_old_self)))
-            combinator = tuple(_Rule.parse(raw) for raw in _combinator_rules(schema))
-            active = bool(rules or combinator)
-            active = active or any(self._plan(sub).active for sub in _child_schemas(schema))
-            known = self._plans[id(schema)] = (schema, _NodePlan(tuple(rules), combinator, active))
+            known = self._plans[id(schema)] = (schema, self._make_plan(schema))
         return known[1]
+
+    def _make_plan(self, schema: Mapping[str, Any]) -> _NodePlan:
+        rules = []
+        for raw in _rules_of(schema):
+            rule = _Rule.parse(raw)
+            compiled = compile_rule(rule.text)
+            rules.append((rule, compiled, _static_skip(compiled, rule.optional_old_self)))
+        combinator = tuple(_Rule.parse(raw) for raw in _combinator_rules(schema))
+        properties = schema.get("properties") or {}
+        active_properties = tuple(
+            (key, sub)
+            for key, sub in properties.items()
+            if isinstance(sub, Mapping) and self._plan(sub).active
+        )
+        extra, items = schema.get("additionalProperties"), schema.get("items")
+        active_extra = extra if isinstance(extra, Mapping) and self._plan(extra).active else None
+        active_items = items if isinstance(items, Mapping) and self._plan(items).active else None
+        active = bool(rules or combinator or active_properties or active_extra or active_items)
+        return _NodePlan(
+            tuple(rules),
+            combinator,
+            active,
+            active_properties,
+            frozenset(properties),
+            active_extra,
+            active_items,
+        )
 
     def evaluate(self, schema: Mapping[str, Any], obj: Any) -> tuple[CelFinding, ...]:
         """Check ``obj`` (a whole resource) against every rule of ``schema``; sorted findings."""
@@ -191,7 +215,7 @@ class CelEvaluator:
                     findings.append(finding)
         for rule in plan.combinator_rules:
             findings.append(CelFinding(path, rule.text, rule.message, "skipped", SKIP_COMBINATOR))
-        for key, child_schema, child in _children(schema, value):
+        for key, child_schema, child in _active_children(plan, value):
             self._walk(child_schema, child, (*path, key), findings)
 
     def _check(
@@ -275,34 +299,25 @@ def _combinator_rules(schema: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
             stack.extend(node)
 
 
-def _children(
-    schema: Mapping[str, Any], value: Any
+def _active_children(
+    plan: _NodePlan, value: Any
 ) -> Iterator[tuple[PathElement, Mapping[str, Any], Any]]:
-    """The child values of ``value`` that have a schema, with that schema."""
+    """The child values of ``value`` whose schema declares a rule below it, with that schema."""
     if isinstance(value, Mapping):
-        properties = schema.get("properties") or {}
-        extra = schema.get("additionalProperties")
-        for key, child in value.items():
-            sub = properties.get(key) if key in properties else extra
-            if isinstance(sub, Mapping):
-                yield key, sub, default_for(child, sub)
-        # Absent fields with a default exist by the time the API server validates.
-        for key, sub in properties.items():
-            if key not in value and isinstance(sub, Mapping) and sub.get("default") is not None:
+        for key, sub in plan.properties:
+            if key in value:
+                yield key, sub, default_for(value[key], sub)
+            elif sub.get("default") is not None:
+                # Absent fields with a default exist by the time the API server validates.
                 yield key, sub, sub["default"]
-    elif isinstance(value, list) and isinstance(schema.get("items"), Mapping):
+        extra = plan.extra
+        if extra is not None:
+            for key, child in value.items():
+                if key not in plan.declared:
+                    yield key, extra, default_for(child, extra)
+    elif isinstance(value, list) and plan.items is not None:
         for index, child in enumerate(value):
-            yield index, schema["items"], default_for(child, schema["items"])
-
-
-def _child_schemas(schema: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
-    for sub in (schema.get("properties") or {}).values():
-        if isinstance(sub, Mapping):
-            yield sub
-    for key in ("additionalProperties", "items"):
-        sub = schema.get(key)
-        if isinstance(sub, Mapping):
-            yield sub
+            yield index, plan.items, default_for(child, plan.items)
 
 
 def _schema_nodes(

@@ -14,9 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-import cel
-
 from manifestgen.check import cel_functions
+from manifestgen.check.cel_library import cel
 
 OLD_SELF: Final = "oldSelf"
 

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
-from cel import stdlib
+from manifestgen.check.cel_library import stdlib
 
 
 def _regex(pattern: str) -> re.Pattern[str]:

@@ -97,6 +97,7 @@ class CrdIndexRow:
     crd_name: str
     digest: str
     declares_fields: bool
+    declares_rules: bool
 
     @property
     def gvk(self) -> GroupVersionKind:
@@ -111,6 +112,7 @@ class CrdIndexRow:
             version.crd_name,
             version.digest,
             declares_fields(version.schema),
+            declares_rules(version.schema),
         )
 
 
@@ -150,6 +152,10 @@ class CrdSet(Mapping[GroupVersionKind, CrdVersion]):
         """`declares_fields` of the version's schema, from the index."""
         return self._rows[gvk][1].declares_fields
 
+    def declares_rules(self, gvk: GroupVersionKind) -> bool:
+        """`declares_rules` of the version's schema, from the index."""
+        return self._rows[gvk][1].declares_rules
+
     def _load(self, path: Path) -> None:
         wanted = [(gvk, row) for gvk, (p, row) in self._rows.items() if p == path]
         versions = _read_memoized(path, self._file_cache)
@@ -166,8 +172,10 @@ class CrdSet(Mapping[GroupVersionKind, CrdVersion]):
 
 
 def _serves(versions: Sequence[CrdVersion], rows: Sequence[CrdIndexRow]) -> bool:
-    by_digest = {v.digest: v for v in versions}
-    return all(r.digest in by_digest and CrdIndexRow.of(by_digest[r.digest]) == r for r in rows)
+    """Whether `versions` are the ones the index rows name (the flags, read from the very
+    schemas stored under the same file digest, need no second walk)."""
+    named = {(v.gvk, v.crd_name, v.digest) for v in versions}
+    return all((r.gvk, r.crd_name, r.digest) in named for r in rows)
 
 
 def crd_files(locations: Sequence[Path]) -> list[Path]:
@@ -253,6 +261,7 @@ def _row_to_cache(row: CrdIndexRow) -> dict[str, Any]:
         "crd_name": row.crd_name,
         "digest": row.digest,
         "declares_fields": row.declares_fields,
+        "declares_rules": row.declares_rules,
     }
 
 
@@ -260,11 +269,11 @@ def _rows_from_cache(entries: list[Any], digest: str) -> list[CrdIndexRow] | Non
     """Cached index rows, or None when an entry is not one this file could have given."""
     rows = []
     for entry in entries:
-        if not isinstance(entry, dict) or set(entry) != {*_CACHED_FIELDS, "declares_fields"}:
+        if not isinstance(entry, dict) or set(entry) != {*_CACHED_FIELDS, *_INDEX_FLAGS}:
             return None
         if not all(isinstance(entry[name], str) for name in _CACHED_FIELDS):
             return None
-        if not isinstance(entry["declares_fields"], bool):
+        if not all(isinstance(entry[name], bool) for name in _INDEX_FLAGS):
             return None
         if not entry["digest"].startswith(f"{digest}:"):
             return None
@@ -313,6 +322,7 @@ def _to_cache(version: CrdVersion) -> dict[str, Any]:
 
 
 _CACHED_FIELDS = ("group", "version", "kind", "crd_name", "digest")
+_INDEX_FLAGS = ("declares_fields", "declares_rules")
 
 
 def _from_cache(entry: Any, path: Path, digest: str) -> CrdVersion | None:
@@ -422,3 +432,15 @@ def declares_fields(schema: Mapping[str, Any]) -> bool:
     names = set(declared) if isinstance(declared, Mapping) else set()
     checked = set(schema) - {"type", "x-kubernetes-preserve-unknown-fields", "properties"}
     return bool(names - {"apiVersion", "kind", "metadata"} or checked)
+
+
+_RULES_KEY = "x-kubernetes-validations"
+
+
+def declares_rules(schema: Any) -> bool:
+    """Whether any node of a schema carries CEL rules (a plain walk, no CEL import)."""
+    if isinstance(schema, Mapping):
+        return _RULES_KEY in schema or any(declares_rules(v) for v in schema.values())
+    if isinstance(schema, list):
+        return any(declares_rules(v) for v in schema)
+    return False

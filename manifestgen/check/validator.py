@@ -22,6 +22,7 @@ from manifestgen.check.crds import (
     CrdVersion,
     GroupVersionKind,
     declares_fields,
+    declares_rules,
     load_crd_versions,
 )
 from manifestgen.check.engine import CompiledSchema, SchemaCompileError, pattern_supported
@@ -56,7 +57,6 @@ if TYPE_CHECKING:
     from manifestgen.check.cel import CelEvaluator
 
 _UNCHECKED = CheckOutcome(problems=(), source="none")
-_RULES_KEY = "x-kubernetes-validations"
 
 Checker = Callable[[Mapping[str, Any]], CheckOutcome]
 
@@ -197,11 +197,16 @@ class OutputValidator:
                 if described is not None:
                     return described
                 return _without_structural_schema(lambda obj: schema_check(obj)[0], crd)
-            if not _declares_rules(crd.schema):
+            if not self._declares_rules(gvk, crd):
                 return lambda obj: schema_check(obj)[0]
             return _with_cel_rules(schema_check, self._cel_evaluator(), crd.schema)
         row = generic_row(gvk)
         return self._generic.checker(row) if row is not None else None
+
+    def _declares_rules(self, gvk: GroupVersionKind, crd: CrdVersion) -> bool:
+        if isinstance(self._crds, CrdSet):
+            return self._crds.declares_rules(gvk)  # from the index: no walk of the schema
+        return declares_rules(crd.schema)
 
     def _openapi_checker(self, gvk: GroupVersionKind) -> Checker | None:
         """A checker against the operator's OpenAPI document, for a CRD without a schema."""
@@ -312,15 +317,6 @@ def _legacy_checker(gvk: GroupVersionKind, legacy: Replacement) -> Checker:
     )
     outcome = CheckOutcome((ObjectProblem(("apiVersion",), message, "kind", True),), "crd")
     return lambda _obj: outcome
-
-
-def _declares_rules(schema: Any) -> bool:
-    """Whether any node of a schema carries CEL rules (a plain walk, no CEL import)."""
-    if isinstance(schema, Mapping):
-        return _RULES_KEY in schema or any(_declares_rules(v) for v in schema.values())
-    if isinstance(schema, list):
-        return any(_declares_rules(v) for v in schema)
-    return False
 
 
 # What the API server says, word for word, when a blocking error kept it from running CEL.
