@@ -208,6 +208,7 @@ CODES: Final[dict[str, str]] = {
     # Team isolation
     "MG370": "team's jobs exceed its namespace quota",
     "MG361": "team's services and jobs together exceed its namespace quota",
+    "MG362": "tuned TrainJob on a runtime whose pods Katib's webhook refuses",
     "MG371": "quota for a cluster the team does not use",
     "MG372": "quota names a GPU resource nothing advertises",
     "MG373": "LimitRange default above the quota",

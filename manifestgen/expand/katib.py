@@ -50,7 +50,7 @@ _TRAINJOB_PRIMARY = {
     "batch.kubernetes.io/job-completion-index": "0",
     "jobset.sigs.k8s.io/replicatedjob-name": "node",
 }
-_TRAINJOB_CONTAINER = "node"
+TRAINJOB_CONTAINER = "node"
 # Rank 0 of an Indexed Job is the pod of completion index 0; of a JobSet, that pod of the
 # first Job of its replicated Job (labels the Job and JobSet controllers set on pods).
 _COMPLETION_INDEX = "batch.kubernetes.io/job-completion-index"
@@ -119,7 +119,7 @@ def _primary(trial: Mapping[str, Any], row: ApiKind) -> tuple[str, dict[str, str
         # Its pods come from the runtime's JobSet, not from a template in the object (the
         # runtime patch holds only pod settings): rank 0 is the node Job's pod of
         # completion index 0, and the Trainer fills in the container named `node`.
-        return _TRAINJOB_CONTAINER, dict(_TRAINJOB_PRIMARY)
+        return TRAINJOB_CONTAINER, dict(_TRAINJOB_PRIMARY)
     if row.kind in _INDEXED_PRIMARY:
         # One pod template, every pod a rank: the primary pod is rank 0.
         (path,) = pod_template_paths(trial, row)

@@ -11,7 +11,7 @@ import math
 from collections.abc import Iterator
 
 from manifestgen.errors import Diagnostic, JsonPath
-from manifestgen.expand.katib import MAX_EXPERIMENT_NAME, TRIAL_NAME_PARAMETER
+from manifestgen.expand.katib import MAX_EXPERIMENT_NAME, TRAINJOB_CONTAINER, TRIAL_NAME_PARAMETER
 from manifestgen.expand.naming import content_name_length
 from manifestgen.expand.pod import HPARAM_REFERENCE
 from manifestgen.spec.resolve import ResolvedJob
@@ -210,4 +210,32 @@ def check_tunable(job: ResolvedJob) -> Iterator[Diagnostic]:
         )
 
 
-TUNING_RULES = (check_tunable, check_search_spaces, check_references, check_tuning)
+def check_trial_pods(job: ResolvedJob) -> Iterator[Diagnostic]:
+    """Katib's pod webhook gives the primary container of every pod of a trial the trial's
+    name (KATIB_TRIAL_NAME), and refuses a pod that has no container of that name. A
+    TrainJob's pods come from its runtime: the initializer pods of a runtime with
+    initializers have no `node` container, so the trial would never get past them."""
+    spec = job.job.spec
+    name = getattr(spec, "runtime", None)
+    runtime = job.platform.spec.runtimes.get(name) if isinstance(name, str) else None
+    if spec.tuning is None or runtime is None or runtime.initializers is None:
+        return
+    yield _at(
+        job,
+        "MG362",
+        f"a tuned TrainJob cannot run on runtime {name!r}: Katib's pod webhook refuses every "
+        f"trial pod without the primary container {TRAINJOB_CONTAINER!r}, and the runtime's "
+        "dataset-initializer and model-initializer pods have none",
+        ("spec", "tuning"),
+        "fine-tune once per setting (a job each), or tune a training on a runtime without "
+        "initializers",
+    )
+
+
+TUNING_RULES = (
+    check_tunable,
+    check_search_spaces,
+    check_references,
+    check_tuning,
+    check_trial_pods,
+)

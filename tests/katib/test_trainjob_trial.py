@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from manifestgen.check import OutputValidator
-from tests.bundle import build_objects, of_kind
+from tests.bundle import build_objects, compile_specs, of_kind
 from tests.katib.test_experiment import ARGS, tuned_job
+from tests.support import REPO_ROOT
 from tests.workloads.test_trainjob import TRAINER_PLATFORM
 
 # Katib's DefaultTrainJobSuccessCondition and DefaultTrainJobFailureCondition, on the
@@ -128,3 +130,20 @@ def test_the_trial_name_reaches_the_trainer_beside_its_other_variables(
     (node,) = patch["trainingRuntimeSpec"]["template"]["spec"]["replicatedJobs"]
     for container in node["template"]["spec"]["template"]["spec"]["containers"]:
         assert "KATIB_TRIAL_NAME" not in {v["name"] for v in container.get("env", [])}
+
+
+def test_a_tuned_fine_tune_is_refused_katibs_webhook_would_refuse_its_initializers(
+    tmp_path: Path,
+) -> None:
+    """The fine-tune runtime's dataset and model initializer pods have no `node`
+    container, and Katib's pod webhook refuses any trial pod without the primary one."""
+    job = yaml.safe_load((REPO_ROOT / "specs" / "jobs" / "assistant-lora.yaml").read_text())
+    job["spec"]["args"] = ["batch_size=8", "lr=${hyperparameters.lr}"]
+    job["spec"]["hyperparameters"] = {"lr": {"min": 0.0001, "max": 0.001}}
+    job["spec"]["tuning"] = {
+        "objective": {"metric": "loss", "type": "minimize"},
+        "trials": {"parallel": 1, "max": 4},
+    }
+    platform = (REPO_ROOT / "specs" / "platform.yaml").read_text()
+    _, diagnostics = compile_specs(tmp_path, [job], platform)
+    assert [(d.code, d.field) for d in diagnostics if d.is_error] == [("MG362", "spec.tuning")]
