@@ -248,6 +248,7 @@ def network_policy(job: ResolvedJob) -> Manifest:
     egress: list[dict[str, Any]] = [{"to": [own_pods]}, dns]
     if job.job.spec.tuning is not None:
         egress.append(KATIB_DB_MANAGER)
+    egress += workload_of(job).network_egress(job)
     for rule in job.job.spec.egress:
         entry: dict[str, Any] = {"to": [{"ipBlock": {"cidr": rule.cidr}}]}
         if rule.ports:

@@ -29,6 +29,10 @@ def _no_objects(job: ResolvedJob) -> tuple[Manifest, ...]:
     return ()
 
 
+def _no_egress(job: ResolvedJob) -> list[dict[str, Any]]:
+    return []
+
+
 def _no_ingress(job: ResolvedJob) -> list[dict[str, Any]]:
     return []
 
@@ -52,6 +56,8 @@ class Workload:
     # Ingress rules the job's NetworkPolicy adds to "from the job's own pods": for an
     # operator that talks to the job's pods itself (one policy per job, one file per kind).
     network_ingress: Callable[[ResolvedJob], list[dict[str, Any]]] = _no_ingress
+    # Egress rules it adds beside the spec's `egress`: for downloads the workload itself makes.
+    network_egress: Callable[[ResolvedJob], list[dict[str, Any]]] = _no_egress
 
 
 def spec_of(job: ResolvedJob, model: type[S]) -> S:

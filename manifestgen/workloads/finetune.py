@@ -130,6 +130,16 @@ def initializer_patches(job: ResolvedJob, pod: dict[str, Any]) -> list[dict[str,
     return patches
 
 
+def download_egress(job: ResolvedJob) -> list[dict[str, Any]]:
+    """HTTPS anywhere for a fine-tune's initializers: the Hugging Face Hub and S3 have no
+    fixed addresses (the NetworkPolicy selects all the job's pods by its label)."""
+    if finetune_of(job) is None:
+        return []
+    return [
+        {"ports": [{"port": 443, "protocol": "TCP"}], "to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}]}
+    ]
+
+
 def _diagnostic(
     job: ResolvedJob,
     code: str,

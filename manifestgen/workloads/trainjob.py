@@ -307,4 +307,5 @@ TRAINJOB = Workload(
         check_launcher,
         *finetune.RULES,
     ),
+    network_egress=finetune.download_egress,
 )

@@ -240,3 +240,18 @@ def test_a_lora_rank_vllm_cannot_serve_is_refused(tmp_path: Path) -> None:
     (problem,) = [d for d in found if d.is_error]
     assert problem.field == "spec.finetune.loraRank"
     assert "vLLM" in problem.message
+
+
+def test_the_network_policy_lets_the_initializers_download(tmp_path: Path) -> None:
+    found = objects(tmp_path, finetune_job(), platform=PLATFORM)
+    (policy,) = of_kind(found, "NetworkPolicy")
+    https = {
+        "ports": [{"port": 443, "protocol": "TCP"}],
+        "to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}],
+    }
+    assert https in policy["spec"]["egress"]
+    plain = objects(
+        tmp_path / "plain", framework_job("trainjob", "plain", runtime="torch-distributed")
+    )
+    (policy,) = of_kind(plain, "NetworkPolicy")
+    assert https not in policy["spec"]["egress"]
