@@ -166,6 +166,20 @@ def _with_trial_name(trial: dict[str, Any], row: ApiKind) -> bool:
     return bool(paths)
 
 
+def _primary_in_every_pod(trial: dict[str, Any], row: ApiKind, container: str) -> None:
+    """Katib's pod webhook gives the primary container of every trial pod the trial's
+    name and refuses a pod without a container of that name: a pod template without one
+    (an MPIJob's workers, beside the launcher that prints the metrics) has its first
+    container renamed to it. The operators address that container by position, not name."""
+    for path in pod_template_paths(trial, row):
+        template: Any = trial
+        for part in path:
+            template = template[part]
+        containers = template["spec"]["containers"]
+        if container not in {c["name"] for c in containers}:
+            containers[0]["name"] = container
+
+
 def trial_spec(training: Mapping[str, Any]) -> dict[str, Any]:
     """The training object as Katib's trial template: no name or namespace (Katib gives
     each trial its own), no Argo CD annotations (Argo CD does not track trials)."""
@@ -186,6 +200,7 @@ def experiment_spec(job: ResolvedJob, training: Mapping[str, Any]) -> dict[str, 
     trial = trial_spec(training)
     named = _with_trial_name(trial, row)
     container, labels = _primary(trial, row)
+    _primary_in_every_pod(trial, row, container)
     success = _CONDITION.format(_SUCCESS_TYPE.get(row.kind, "Succeeded"))
     spaces = job.job.spec.search_spaces
     trial_parameters = [{"name": name, "reference": name} for name in sorted(spaces)]
