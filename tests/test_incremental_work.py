@@ -146,7 +146,9 @@ def test_well_formed_entries_of_wrong_shape_are_misses(
     store = JsonStore(repo.parent / "cache")
     for entry in (store.directory / "job-expansion").rglob("*.json"):
         key = yaml.safe_load(entry.read_bytes().split(b"\n", 1)[0])["key"]
-        store.write("job-expansion", key, {"objects": [{"obj": [1]}], "problems": "x"})
+        jobs = store.read("job-expansion", key)
+        nonsense = {"objects": [{"obj": [1]}], "problems": "x"}
+        store.write("job-expansion", key, dict.fromkeys(jobs, nonsense))
     for entry in (store.directory / "object-memo").rglob("*.json"):
         key = yaml.safe_load(entry.read_bytes().split(b"\n", 1)[0])["key"]
         store.write("object-memo", key, {"r\0x": 1, "k\0bad": ["crd", 1, [], ""]})

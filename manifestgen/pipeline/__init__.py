@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     # What only jobs, services or a write need is imported where they are met: the
     # validate of a Platform alone (a pre-commit hook on platform.yaml) skips the
     # workload registry, the serving models and the writer.
+    from manifestgen.pipeline.expansion_cache import ExpansionCache
     from manifestgen.pipeline.object_memo import ObjectMemo
     from manifestgen.serving.resolve import ResolvedService
     from manifestgen.serving.spec import ModelService
@@ -107,14 +108,14 @@ def _memo(options: BuildOptions) -> ObjectMemo | None:
     return ObjectMemo(store, options.out_path())
 
 
-def _expansion(options: BuildOptions, platform: Parsed[Platform]) -> Expand | None:
+def _expansion(options: BuildOptions, platform: Parsed[Platform]) -> ExpansionCache | None:
     """Each job's expansion through the cache, when there is one."""
     store = _store(options)
     if store is None:
         return None
     from manifestgen.pipeline.expansion_cache import ExpansionCache
 
-    return ExpansionCache(store, platform).expand
+    return ExpansionCache(store, platform, options.out_path())
 
 
 def _loader(options: BuildOptions) -> tuple[Callable[[str, str], Loaded], Callable[[], None]]:
@@ -468,9 +469,12 @@ def run(options: BuildOptions, sources: Sources | None = None) -> BuildResult:
     only = wanted if options.mode == "validate" else None
     demand, demand_known = demand_of(_store(options) if only is not None else None, platform)
     # Validate's named jobs are always expanded, as their demand is (pipeline/demand.py).
-    expand = _expansion(options, platform) if only is None and jobs else None
+    expansions = _expansion(options, platform) if only is None and jobs else None
+    expand = None if expansions is None else expansions.expand
     manifests, problems = _expand(platform, jobs, only, services, demand, expand)
     demand_known()
+    if expansions is not None:
+        expansions.save()
     manifests, found = _against_previous(options, specs, jobs, manifests, wanted)
     manifests, missing = with_runtimes(platform, manifests, _previous_objects(options))
     found += missing

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
 from manifestgen.cache_store import JsonStore
@@ -39,11 +40,19 @@ def _strict_digest(value: Any) -> str:
 
 
 class ExpansionCache:
-    """`expand(job)` through the cache, for one Platform; see the module docstring."""
+    """`expand(job)` through the cache, for one Platform; see the module docstring.
 
-    def __init__(self, store: JsonStore, platform: Parsed[Platform]) -> None:
+    The expansions of one out/ are one cache entry, read once and written once (`save`)
+    when they changed: a thousand jobs cost one file, not a thousand. Each is kept under
+    its full key, so a hit is exactly what that job, Platform and manifestgen expand to."""
+
+    def __init__(self, store: JsonStore, platform: Parsed[Platform], out: Path) -> None:
         self._store = store
+        self._entry = f"{installation()}:{out}"
         self._prefix = f"{installation()}:{_strict_digest(platform.document.data)}"
+        stored = store.read(_KIND, self._entry)
+        self._old: dict[str, Any] = stored if isinstance(stored, dict) else {}
+        self._new: dict[str, Any] = {}
         self.expanded = 0
 
     def _key(self, job: ResolvedJob) -> str:
@@ -52,15 +61,22 @@ class ExpansionCache:
 
     def expand(self, job: ResolvedJob) -> Expansion:
         key = self._key(job)
-        cached = _decode(self._store.read(_KIND, key), job)
+        value = self._old.get(key)
+        cached = _decode(value, job)
         if cached is not None:
+            self._new[key] = value
             return cached
         self.expanded += 1
         found = expand_job(job)
         stored = _encode(found, job)
         if stored is not None:
-            self._store.write(_KIND, key, stored)
+            self._new[key] = stored
         return found
+
+    def save(self) -> None:
+        """Store the expansions of this run's jobs (only theirs: jobs removed drop out)."""
+        if self._new != self._old:
+            self._store.write(_KIND, self._entry, self._new)
 
 
 def _encode(found: Expansion, job: ResolvedJob) -> dict[str, Any] | None:
