@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +55,17 @@ class CrdIndexCache(Protocol):
 
     def put_crd_index(self, digest: str, rows: list[dict[str, Any]]) -> None:
         """Store the index rows of a file whose bytes have this sha256."""
+
+
+@runtime_checkable
+class CrdStampCache(Protocol):
+    """Where the index rows of a whole set of CRD files may be kept, by the files' stamps."""
+
+    def get_crd_stamps(self, key: str) -> Any:
+        """The entry stored for the stamps that hash to `key`, if any."""
+
+    def put_crd_stamps(self, key: str, entry: list[Any]) -> None:
+        """Store the entry for the stamps that hash to `key`."""
 
 
 _StatKey = tuple[str, int, int]
@@ -199,16 +211,92 @@ def load_crd_versions(locations: Sequence[Path], file_cache: CrdFileCache | None
     When two CRDs serve the same group, version and kind, the first one found wins (the
     API server can only hold one), so the order of `locations` decides.
     """
+    listed = [(location, crd_files([location])) for location in locations]
+    stamps = _stamps([path for _, files in listed for path in files])
+    stamp_cache = file_cache if isinstance(file_cache, CrdStampCache) else None
+    known = _stamped_rows(stamp_cache, stamps) if stamp_cache is not None else None
+    indexed: dict[Path, list[CrdIndexRow]] = {}
     rows: dict[GroupVersionKind, tuple[Path, CrdIndexRow]] = {}
-    for location in locations:
-        found = [(path, row) for path in crd_files([location]) for row in _index(path, file_cache)]
+    for location, files in listed:
+        for path in files:
+            if path not in indexed:
+                indexed[path] = known[path] if known is not None else _index(path, file_cache)
+        found = [(path, row) for path in files for row in indexed[path]]
         if not found:
             # A location that was meant to hold CRDs but holds none leaves every custom
             # resource unchecked: say so rather than validate nothing.
             raise CrdLoadError(location, "no served apiextensions.k8s.io/v1 CRD found")
         for path, row in found:
             rows.setdefault(row.gvk, (path, row))
+    if stamp_cache is not None and known is None:
+        _store_stamped_rows(stamp_cache, stamps, indexed)
     return CrdSet(rows, file_cache)
+
+
+# A file changed less than this long ago may change again within the same timestamp tick
+# (the kernel's file clock is coarse), so its stamp is not yet stored (git's "racy" rule).
+_SETTLED_NS = 2_000_000_000
+
+_Stamp = tuple[str, int, int, int, int]
+
+
+def _stamps(paths: Sequence[Path]) -> dict[Path, _Stamp]:
+    """(resolved path, size, modification and change time, inode) of each file: what no
+    edit leaves alone (an edit sets the change time, which no user tool can set back)."""
+    found: dict[Path, _Stamp] = {}
+    for path in paths:
+        try:
+            info = path.stat()
+        except OSError as error:
+            raise CrdLoadError(path, f"cannot read: {error.strerror or error}") from error
+        found[path] = (str(path.resolve()), info.st_size, info.st_mtime_ns, info.st_ctime_ns,
+                       info.st_ino)  # fmt: skip
+    return found
+
+
+def _stamps_key(stamps: Mapping[Path, _Stamp]) -> str:
+    return hashlib.sha256(json.dumps(list(stamps.values())).encode("utf-8")).hexdigest()
+
+
+def _stamped_rows(
+    cache: CrdStampCache, stamps: Mapping[Path, _Stamp]
+) -> dict[Path, list[CrdIndexRow]] | None:
+    """The index rows of every file, stored for exactly these stamps, or None (a miss)."""
+    entry = cache.get_crd_stamps(_stamps_key(stamps))
+    if not isinstance(entry, list) or len(entry) != len(stamps):
+        return None
+    found: dict[Path, list[CrdIndexRow]] = {}
+    for (path, stamp), item in zip(stamps.items(), entry, strict=True):
+        if not isinstance(item, list) or len(item) != 3 or item[0] != stamp[0]:
+            return None
+        digest, rows = item[1], item[2]
+        if not isinstance(digest, str) or not isinstance(rows, list):
+            return None
+        parsed = _rows_from_cache(rows, digest)
+        if parsed is None:
+            return None
+        found[path] = parsed
+    return found
+
+
+def _store_stamped_rows(
+    cache: CrdStampCache,
+    stamps: Mapping[Path, _Stamp],
+    indexed: Mapping[Path, list[CrdIndexRow]],
+) -> None:
+    settled = time.time_ns() - _SETTLED_NS
+    if any(max(stamp[2], stamp[3]) > settled for stamp in stamps.values()):
+        return  # a file just changed: hash the files again next time
+    entry = [
+        [stamp[0], _file_digest(path, indexed[path]), [_row_to_cache(r) for r in indexed[path]]]
+        for path, stamp in stamps.items()
+    ]
+    cache.put_crd_stamps(_stamps_key(stamps), entry)
+
+
+def _file_digest(path: Path, rows: Sequence[CrdIndexRow]) -> str:
+    # A row's digest is "<file sha256>:<crd>/<version>"; a file that serves nothing needs none.
+    return rows[0].digest.partition(":")[0] if rows else ""
 
 
 def _stat_key(path: Path) -> _StatKey:

@@ -20,7 +20,8 @@ __all__ = ["CACHE_ENV", "DiskCache", "default_cache_directory", "schema_cache"]
 
 class DiskCache(JsonStore):
     """Prepared schemas (`get`/`put`), parsed CRD files (`get_crd_file`/`put_crd_file`),
-    what each CRD file serves (`get_crd_index`/`put_crd_index`) and built-in kind schemas
+    what each CRD file serves (`get_crd_index`/`put_crd_index`, and by the stamps of a whole
+    set of files `get_crd_stamps`/`put_crd_stamps`) and built-in kind schemas
     (`get_kind_schema`/`put_kind_schema`)."""
 
     def get(self, key: str) -> PreparedSchema | None:
@@ -54,6 +55,12 @@ class DiskCache(JsonStore):
 
     def put_crd_index(self, digest: str, rows: list[dict[str, Any]]) -> None:
         self.write("crd-index", digest, rows)
+
+    def get_crd_stamps(self, key: str) -> Any:
+        return self.read("crd-stamps", key)
+
+    def put_crd_stamps(self, key: str, entry: list[Any]) -> None:
+        self.write("crd-stamps", key, entry)
 
     def get_kind_schema(self, key: str) -> dict[str, Any] | None:
         value = self.read("kind-schema", key)

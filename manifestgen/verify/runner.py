@@ -179,6 +179,14 @@ def _in_workers(
     # safe choice elsewhere, starts from scratch.
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     _WORKER_JUDGE = judge if method == "fork" else None
+    first: list[FileResult] = []
+    if method == "fork":
+        # The parent judges the first file itself: the checkers of the kinds it holds
+        # (compiled schemas, CEL programs) are then built once and inherited, instead of
+        # once in every worker.
+        with gc_paused():
+            first = [judge.file(sources[0])]
+        sources = sources[1:]
     try:
         with ProcessPoolExecutor(
             workers,
@@ -187,6 +195,6 @@ def _in_workers(
             initargs=(setup,),
         ) as pool:
             results = pool.map(_judge_run, chunks(sources, workers * CHUNKS_PER_WORKER))
-            return [file for run in results for file in run]
+            return first + [file for run in results for file in run]
     finally:
         _WORKER_JUDGE = None

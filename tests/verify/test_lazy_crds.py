@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -147,3 +149,67 @@ def test_lazy_and_eager_crds_judge_the_corpus_alike(tmp_path: Path, crds_dir: Pa
     assert len(objects) == 480
     for obj in objects:
         assert lazy.check(obj) == eager.check(obj), obj.get("kind")
+
+
+def test_a_warm_run_of_unchanged_crd_files_reads_none_of_them(
+    tmp_path: Path, crds_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(crds, "_PARSED", {})
+    monkeypatch.setattr(crds, "_INDEXED", {})
+    first = OutputValidator.create("1.33", [crds_dir], cache=schema_cache(tmp_path))
+    assert list(tmp_path.rglob("crd-stamps/*/*.json"))
+
+    def no_reading(path: Path) -> bytes:
+        raise AssertionError(f"{path} was read")
+
+    monkeypatch.setattr(crds, "_PARSED", {})
+    monkeypatch.setattr(crds, "_INDEXED", {})
+    monkeypatch.setattr(crds, "_read_bytes", no_reading)
+    second = OutputValidator.create("1.33", [crds_dir], cache=schema_cache(tmp_path))
+    assert second.crd_kinds() == first.crd_kinds()
+    assert second.check(CONFIG_MAP).ok
+
+
+WIDGET_CRD = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  names: {kind: KIND, plural: widgets}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema: {type: object, properties: {spec: {type: object}}}
+"""
+
+
+def _kinds(path: Path, cache: Path) -> set[str]:
+    crds._PARSED.clear()
+    crds._INDEXED.clear()
+    validator = OutputValidator.create("1.33", [path], cache=schema_cache(cache))
+    return {kind for _, _, kind in validator.crd_kinds()}
+
+
+def test_stamps_follow_every_edit_and_skip_a_file_just_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(crds, "_PARSED", {})
+    monkeypatch.setattr(crds, "_INDEXED", {})
+    crd, cache = tmp_path / "widget.yaml", tmp_path / "cache"
+    crd.write_text(WIDGET_CRD.replace("KIND", "Widget"))
+    assert _kinds(crd, cache) == {"Widget"}
+    # Just written: its timestamps may not tell the next edit apart yet.
+    assert not list(cache.rglob("crd-stamps/*/*.json"))
+    monkeypatch.setattr(crds, "_SETTLED_NS", 0)
+    assert _kinds(crd, cache) == {"Widget"}
+    assert len(list(cache.rglob("crd-stamps/*/*.json"))) == 1
+    # Same size, modification time put back: the change time still differs.
+    stat = crd.stat()
+    time.sleep(0.05)  # past the file clock's tick, as any later edit by hand is
+    crd.write_text(WIDGET_CRD.replace("KIND", "Gadget"))
+    os.utime(crd, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert _kinds(crd, cache) == {"Gadget"}
