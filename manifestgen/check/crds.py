@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -142,6 +142,10 @@ class CrdSet(Mapping[GroupVersionKind, CrdVersion]):
         self._loaded: dict[GroupVersionKind, CrdVersion] = {}
         # Files whose schemas were read: what the tests of laziness look at.
         self.files_read: set[Path] = set()
+        # Whether the rows came from the stamps of files a whole earlier run read without
+        # error; `remember()` stores the stamps, once the caller has read all it needs.
+        self.from_stamps = False
+        self.remember: Callable[[], None] = lambda: None
 
     def __getitem__(self, gvk: GroupVersionKind) -> CrdVersion:
         found = self._loaded.get(gvk)
@@ -228,9 +232,11 @@ def load_crd_versions(locations: Sequence[Path], file_cache: CrdFileCache | None
             raise CrdLoadError(location, "no served apiextensions.k8s.io/v1 CRD found")
         for path, row in found:
             rows.setdefault(row.gvk, (path, row))
+    crd_set = CrdSet(rows, file_cache)
+    crd_set.from_stamps = known is not None
     if stamp_cache is not None and known is None:
-        _store_stamped_rows(stamp_cache, stamps, indexed)
-    return CrdSet(rows, file_cache)
+        crd_set.remember = lambda: _store_stamped_rows(stamp_cache, stamps, indexed)
+    return crd_set
 
 
 # A file changed less than this long ago may change again within the same timestamp tick

@@ -9,6 +9,7 @@ validator's lifetime.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -59,6 +60,7 @@ if TYPE_CHECKING:
 _UNCHECKED = CheckOutcome(problems=(), source="none")
 
 Checker = Callable[[Mapping[str, Any]], CheckOutcome]
+_OpenApi = Sequence[OpenApiDocument] | Callable[[], Sequence[OpenApiDocument]]
 
 
 class OutputValidator:
@@ -74,14 +76,15 @@ class OutputValidator:
         crds: Mapping[GroupVersionKind, CrdVersion],
         *,
         cache: PreparedSchemaCache | None = None,
-        openapi: Sequence[OpenApiDocument] = (),
+        openapi: _OpenApi = (),
     ) -> None:
         self._kubernetes = kubernetes
         # A CrdSet reads each schema on first use; keep it as it is.
         self._crds: Mapping[GroupVersionKind, CrdVersion] = (
             crds if isinstance(crds, CrdSet) else dict(crds)
         )
-        self._openapi = tuple(openapi)
+        # A callable is read on first use (see `create`).
+        self._openapi = openapi if callable(openapi) else tuple(openapi)
         self._cache = cache
         self._checkers: dict[GroupVersionKind, Checker | None] = {}
         self._prepared: dict[GroupVersionKind, PreparedSchema] = {}
@@ -108,9 +111,16 @@ class OutputValidator:
         kubernetes = KubernetesSchemas(select_version(kubernetes_version), kind_cache)
         file_cache = cache if isinstance(cache, CrdFileCache) else None
         crds = load_crd_versions(crd_paths, file_cache)
-        # OpenAPI documents matter only for CRDs that describe nothing (Katib's).
+        # OpenAPI documents matter only for CRDs that describe nothing (Katib's). Files
+        # known by their stamps were all read without error by an earlier run, so they can
+        # wait until such a kind is checked; else they are read now, to fail early.
         needed = not all(crds.declares_fields(gvk) for gvk in crds)
-        openapi = load_openapi_documents(crd_paths) if needed else []
+        openapi: _OpenApi = []
+        if needed and crds.from_stamps:
+            openapi = functools.partial(load_openapi_documents, tuple(crd_paths))
+        elif needed:
+            openapi = load_openapi_documents(crd_paths)
+        crds.remember()
         return cls(kubernetes, crds, cache=cache, openapi=openapi)
 
     @property
@@ -210,6 +220,8 @@ class OutputValidator:
 
     def _openapi_checker(self, gvk: GroupVersionKind) -> Checker | None:
         """A checker against the operator's OpenAPI document, for a CRD without a schema."""
+        if callable(self._openapi):
+            self._openapi = tuple(self._openapi())
         found = find_schema(self._openapi, gvk)
         if found is None:
             return None

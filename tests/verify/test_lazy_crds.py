@@ -17,9 +17,12 @@ import yaml
 
 from benchmarks.corpus import write_corpus
 from manifestgen.check import OutputValidator, crds
+from manifestgen.check import validator as validator_module
 from manifestgen.check.disk_cache import schema_cache
 from manifestgen.check.kubernetes import KubernetesSchemas, select_version
 from manifestgen.check.openapi import load_openapi_documents
+from tests.bundle import build_objects, of_kind
+from tests.katib.test_experiment import tuned_job
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -213,3 +216,28 @@ def test_stamps_follow_every_edit_and_skip_a_file_just_written(
     crd.write_text(WIDGET_CRD.replace("KIND", "Gadget"))
     os.utime(crd, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert _kinds(crd, cache) == {"Gadget"}
+
+
+def test_a_stamped_run_reads_katibs_openapi_document_only_for_an_experiment(
+    tmp_path: Path, crds_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (experiment,) = of_kind(build_objects(tmp_path / "build", [tuned_job()]), "Experiment")
+    experiment["spec"]["maxTrialCount"] = "12"
+    eager = OutputValidator.create("1.33", [crds_dir]).check(experiment)
+    assert eager.problems
+    assert eager.schema_name.startswith("openapi v1beta1.Experiment")
+    OutputValidator.create("1.33", [crds_dir], cache=schema_cache(tmp_path / "cache"))
+    read: list[object] = []
+    loader = load_openapi_documents
+
+    def counting(locations: Any) -> Any:
+        read.append(locations)
+        return loader(locations)
+
+    monkeypatch.setattr(validator_module, "load_openapi_documents", counting)
+    monkeypatch.setattr(crds, "_INDEXED", {})
+    stamped = OutputValidator.create("1.33", [crds_dir], cache=schema_cache(tmp_path / "cache"))
+    assert stamped.check(CONFIG_MAP).ok
+    assert read == []
+    assert stamped.check(experiment) == eager
+    assert len(read) == 1
