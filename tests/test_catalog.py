@@ -56,12 +56,27 @@ def test_every_workload_kind_is_deployable_and_complete() -> None:
 
 def test_appproject_whitelists_and_health_checks_come_from_the_catalog() -> None:
     objects = dict(_committed_objects())
-    project = next(o for p, o in objects.items() if p.startswith("out/argocd/appproject-"))
-    namespaced = {(k["group"], k["kind"]) for k in project["spec"]["namespaceResourceWhitelist"]}
-    cluster = {(k["group"], k["kind"]) for k in project["spec"]["clusterResourceWhitelist"]}
+    project = objects["out/argocd/appproject-ml-prod.yaml"]
+    team = objects["out/argocd/appproject-ml-prod-recsys.yaml"]
+
+    def kinds(project: dict[str, Any], key: str) -> set[tuple[str, str]]:
+        return {(k["group"], k["kind"]) for k in project["spec"][key]}
+
     rows = list(deployed_by("cluster"))
-    assert namespaced == {(r.group, r.kind) for r in rows if r.namespaced}
-    assert cluster == {(r.group, r.kind) for r in rows if not r.namespaced}
+    namespaced = [r for r in rows if r.namespaced]
+    assert kinds(project, "namespaceResourceWhitelist") == {
+        (r.group, r.kind) for r in namespaced if r.owner != "team"
+    }
+    assert kinds(project, "clusterResourceWhitelist") == {
+        (r.group, r.kind) for r in rows if not r.namespaced
+    }
+    assert kinds(team, "namespaceResourceWhitelist") == {
+        (r.group, r.kind) for r in namespaced if r.owner != "platform"
+    }
+    assert kinds(team, "namespaceResourceBlacklist") == {
+        (r.group, r.kind) for r in namespaced if r.owner == "platform"
+    }
+    assert team["spec"]["clusterResourceWhitelist"] == []
     data = objects["out/argocd/configmap-argocd-cm.yaml"]["data"]
     health = {k for k in data if k.startswith("resource.customizations.health.")}
     assert health == {

@@ -73,7 +73,9 @@ def test_build_prunes_only_generated_files(repo: Path) -> None:
     hand_yaml.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: keep}\n")
     (repo / "specs" / "job.yaml").unlink()
     result = run_cli("build", "--root", repo, "--no-output-check")
-    assert result.code == 0, result.stdout
+    # Kept, and reported: an Application reading the directory would deploy them.
+    assert result.code == 1, result.stdout
+    assert "out/train-a/extra.yaml: error[MG506]" in result.stdout
     assert mine.read_text() == "hand-written\n"
     assert hand_yaml.exists()
     assert not (out / "train-a" / "team-vision" / "mnist").exists()

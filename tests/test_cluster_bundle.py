@@ -30,15 +30,17 @@ def _templates(job: dict[str, Any]) -> list[dict[str, Any]]:
     return [spec["template"] for _, spec in sorted(job["spec"]["pytorchReplicaSpecs"].items())]
 
 
-def test_every_project_whitelists_the_job_kinds(tmp_path: Path) -> None:
+def test_every_team_project_whitelists_the_job_kinds(tmp_path: Path) -> None:
     platform = PLATFORM.replace("project: training", "project: alpha", 1)
     platform = platform.replace("project: training", "project: beta", 1)
     objects = build_objects(tmp_path, [job_spec()], platform)
-    projects = of_kind(objects, "AppProject")
-    assert sorted(p["metadata"]["name"] for p in projects) == ["alpha", "beta"]
-    for project in projects:
+    projects = {p["metadata"]["name"]: p for p in of_kind(objects, "AppProject")}
+    assert sorted(projects) == ["alpha", "alpha-nlp", "alpha-vision", "beta", "beta-nlp"]
+    for name, project in projects.items():
         kinds = project["spec"]["namespaceResourceWhitelist"]
-        assert {"group": "kubeflow.org", "kind": "PyTorchJob"} in kinds, project["metadata"]
+        # Jobs are the teams' own: only the teams' projects admit them.
+        job = {"group": "kubeflow.org", "kind": "PyTorchJob"}
+        assert (job in kinds) == (name not in ("alpha", "beta")), name
 
 
 @pytest.mark.parametrize("level", ["restricted", "baseline"])

@@ -140,7 +140,8 @@ def test_a_file_added_to_out_is_a_miss(repo: Path) -> None:
     (repo / "out" / "notes.txt").write_text("hand-written\n")
     result = _cli("check", repo)
     assert not replay.last_run.replayed
-    assert result.code == 0
+    assert result.code == 1
+    assert "out/notes.txt: error[MG506]" in result.stdout
 
 
 def test_deleting_the_cache_changes_nothing_in_out(repo: Path) -> None:

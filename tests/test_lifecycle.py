@@ -249,9 +249,9 @@ def test_completed_job_is_no_longer_generated_and_keeps_its_claim(repo: Path) ->
     # It runs no pods, so it no longer holds a GPU node pool open.
     assert not (repo / "out/train-a/cluster/nodepool-gpu-a100-80gb-on-demand.yaml").exists()
     assert (repo / "out/train-a/cluster/nodepool-cpu-on-demand.yaml").is_file()
-    kustomization = (repo / "out/train-a/kustomization.yaml").read_text()
-    assert "team-nlp/llm/pytorchjob.yaml" not in kustomization
-    assert "team-nlp/llm/persistentvolumeclaim.yaml" in kustomization
+    kustomization = (repo / "out/train-a/team-nlp/kustomization.yaml").read_text()
+    assert "llm/pytorchjob.yaml" not in kustomization
+    assert "llm/persistentvolumeclaim.yaml" in kustomization
     (note,) = [d for d in result.diagnostics if d.code == "MG525"]
     assert f"PyTorchJob {name!r} is no longer generated" in note.message
     # Neither a Platform change nor a rebuild brings it back.

@@ -97,12 +97,18 @@ def test_the_dcgm_monitor_keeps_the_training_pods_labels(tmp_path: Path) -> None
 
 
 def test_the_argocd_project_admits_the_prometheus_namespace(tmp_path: Path) -> None:
-    project = the(monitored(tmp_path), "AppProject")
+    projects = of_kind(monitored(tmp_path), "AppProject")
+    # The platform project (the one that may create cluster-scoped objects) syncs the monitors.
+    (project,) = [p for p in projects if p["spec"]["clusterResourceWhitelist"]]
     namespaces = {d["namespace"] for d in project["spec"]["destinations"]}
     assert "observability" in namespaces
     # ... as a destination only: the project may not create that namespace.
     named = {e.get("name") for e in project["spec"]["clusterResourceWhitelist"]}
     assert "observability" not in named
+    # No team's project reaches the Prometheus namespace.
+    for team in projects:
+        if team is not project:
+            assert "observability" not in {d["namespace"] for d in team["spec"]["destinations"]}
 
 
 def _rules(objects: dict[str, Any]) -> list[dict[str, Any]]:

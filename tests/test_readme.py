@@ -38,7 +38,8 @@ def test_tutorial_job_validates_builds_and_reports_the_promised_typo(tmp_path: P
     out = tmp_path / "out" / "prod-use1"
     assert (out / "ml-research" / "bert-finetune" / "pytorchjob.yaml").is_file()
     assert (out / "cluster" / "nodepool-gpu-a100-80gb-on-demand.yaml").is_file()
-    assert "ml-research/bert-finetune/pytorchjob.yaml" in (out / "kustomization.yaml").read_text()
+    listed = (out / "ml-research" / "kustomization.yaml").read_text()
+    assert "bert-finetune/pytorchjob.yaml" in listed
 
     spec.write_text(_tutorial_spec().replace("perNode:", "perNod:"))
     typo = run_cli(

@@ -70,8 +70,8 @@ def _options(args: argparse.Namespace) -> BuildOptions:
 
 
 def _check_chart(chart: Path | None, options: BuildOptions) -> None:
-    # A file manifestgen did not generate inside out/ is never deployed and warns on
-    # every build (MG506): the chart belongs beside the repository's other reports.
+    # A file manifestgen did not generate inside out/ would be deployed by Argo CD and is
+    # an error on every build (MG506): the chart belongs beside the repository's reports.
     if chart is None:
         return
     out = options.out_path().resolve()

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from manifestgen.kinds import children as ch
 
 # Argo CD applies lower waves first and waits for them to be healthy.
-WAVE_CLUSTER = "0"  # namespaces, node classes, node pools
+WAVE_CLUSTER = "0"  # namespaces and their quotas, node classes, node pools
 WAVE_SUPPORT = "1"  # service accounts, config maps, claims, network policies
 WAVE_JOB = "2"  # training jobs, inference services and their scalers
 
@@ -29,6 +29,15 @@ GroupVersionKind = tuple[str, str, str]
 # that holds Argo CD's own objects (out/argocd), or none (known only to `verify`).
 App = Literal["cluster", "argocd", "none"]
 
+# Whose specs produce a namespaced kind, and so whose Application deploys it (see
+# render/layout.py): the Platform's (a namespace's guardrails and queue, the cluster's
+# monitoring), a team's (what its jobs and services expand into), or both (a namespace's
+# `default` ServiceAccount is the Platform's, each job's own account the team's). A team's
+# AppProject admits the team kinds and refuses the Platform's: a commit to a team
+# directory cannot raise its own quota or grant itself a Role. Cluster-scoped kinds are
+# always the Platform's.
+Owner = Literal["platform", "team", "both"]
+
 
 @dataclass(frozen=True)
 class ApiKind:
@@ -37,6 +46,7 @@ class ApiKind:
     kind: str
     namespaced: bool
     app: App = "cluster"
+    owner: Owner = "platform"
     wave: str | None = None
     # File name of the Argo CD health check (Lua) shipped beside this module.
     health: str | None = None
@@ -99,6 +109,7 @@ def _kubeflow_v1(kind: str, replica_key: str, app: App = "cluster") -> ApiKind:
         kind,
         namespaced=True,
         app=app,
+        owner="team",
         wave=WAVE_JOB,
         health=_KUBEFLOW_HEALTH,
         pod_templates=(("spec", replica_key, "*", "template"),),
@@ -159,8 +170,22 @@ KINDS: tuple[ApiKind, ...] = (
     ),
     # The gang of a JobSet, Job or RayJob (expand/pod_group.py), before the job: the
     # schedulers write only its status, and it has no health to wait for.
-    ApiKind("scheduling.volcano.sh", "v1beta1", "PodGroup", namespaced=True, wave=WAVE_SUPPORT),
-    ApiKind("scheduling.x-k8s.io", "v1alpha1", "PodGroup", namespaced=True, wave=WAVE_SUPPORT),
+    ApiKind(
+        "scheduling.volcano.sh",
+        "v1beta1",
+        "PodGroup",
+        namespaced=True,
+        owner="team",
+        wave=WAVE_SUPPORT,
+    ),
+    ApiKind(
+        "scheduling.x-k8s.io",
+        "v1alpha1",
+        "PodGroup",
+        namespaced=True,
+        owner="team",
+        wave=WAVE_SUPPORT,
+    ),
     # The Platform's Kubeflow Trainer runtimes, applied before the TrainJobs naming them.
     ApiKind(
         "trainer.kubeflow.org",
@@ -173,19 +198,39 @@ KINDS: tuple[ApiKind, ...] = (
         ),
     ),
     # What a job needs beside its training object.
-    ApiKind("", "v1", "ConfigMap", namespaced=True, wave=WAVE_SUPPORT),
-    ApiKind("", "v1", "PersistentVolumeClaim", namespaced=True, wave=WAVE_SUPPORT),
-    ApiKind("", "v1", "ServiceAccount", namespaced=True, wave=WAVE_SUPPORT),
-    ApiKind("networking.k8s.io", "v1", "NetworkPolicy", namespaced=True, wave=WAVE_SUPPORT),
+    ApiKind("", "v1", "ConfigMap", namespaced=True, owner="team", wave=WAVE_SUPPORT),
+    ApiKind("", "v1", "PersistentVolumeClaim", namespaced=True, owner="team", wave=WAVE_SUPPORT),
+    ApiKind("", "v1", "ServiceAccount", namespaced=True, owner="both", wave=WAVE_SUPPORT),
+    ApiKind(
+        "networking.k8s.io", "v1", "NetworkPolicy", namespaced=True, owner="team", wave=WAVE_SUPPORT
+    ),
     # The headless Service a plain Job's pods find each other through (`subdomain`).
-    ApiKind("", "v1", "Service", namespaced=True, wave=WAVE_SUPPORT),
+    ApiKind("", "v1", "Service", namespaced=True, owner="team", wave=WAVE_SUPPORT),
     # prometheus-operator: what Prometheus scrapes and the alerts it evaluates.
-    ApiKind("monitoring.coreos.com", "v1", "PodMonitor", namespaced=True, wave=WAVE_SUPPORT),
+    ApiKind(
+        "monitoring.coreos.com",
+        "v1",
+        "PodMonitor",
+        namespaced=True,
+        owner="team",
+        wave=WAVE_SUPPORT,
+    ),
     ApiKind("monitoring.coreos.com", "v1", "ServiceMonitor", namespaced=True, wave=WAVE_SUPPORT),
-    ApiKind("monitoring.coreos.com", "v1", "PrometheusRule", namespaced=True, wave=WAVE_SUPPORT),
+    ApiKind(
+        "monitoring.coreos.com",
+        "v1",
+        "PrometheusRule",
+        namespaced=True,
+        owner="both",
+        wave=WAVE_SUPPORT,
+    ),
     # A team namespace's guardrails (expand/tenancy.py): in place before any job's pods.
-    ApiKind("", "v1", "ResourceQuota", namespaced=True, wave=WAVE_SUPPORT),
-    ApiKind("", "v1", "LimitRange", namespaced=True, wave=WAVE_SUPPORT),
+    # The quota and the container defaults share their Namespace's wave: Argo CD applies a
+    # wave's objects kind by kind, Namespace first, so they exist within moments of the
+    # namespace, before the team's Application (which waits for the namespace) can create
+    # a pod in it.
+    ApiKind("", "v1", "ResourceQuota", namespaced=True, wave=WAVE_CLUSTER),
+    ApiKind("", "v1", "LimitRange", namespaced=True, wave=WAVE_CLUSTER),
     ApiKind("rbac.authorization.k8s.io", "v1", "Role", namespaced=True, wave=WAVE_SUPPORT),
     ApiKind("rbac.authorization.k8s.io", "v1", "RoleBinding", namespaced=True, wave=WAVE_SUPPORT),
     # Training jobs.
@@ -203,6 +248,7 @@ KINDS: tuple[ApiKind, ...] = (
         "v1alpha1",
         "TrainJob",
         namespaced=True,
+        owner="team",
         wave=WAVE_JOB,
         health="trainjob_health.lua",
         pod_templates=(
@@ -230,6 +276,7 @@ KINDS: tuple[ApiKind, ...] = (
         "v1beta1",
         "Experiment",
         namespaced=True,
+        owner="team",
         wave=WAVE_JOB,
         health="katib_experiment_health.lua",
         pod_templates=(("spec", "trialTemplate", "trialSpec", "spec", "*", "*", "template"),),
@@ -243,6 +290,7 @@ KINDS: tuple[ApiKind, ...] = (
         "v1",
         "RayJob",
         namespaced=True,
+        owner="team",
         wave=WAVE_JOB,
         health="rayjob_health.lua",
         pod_templates=(
@@ -262,6 +310,7 @@ KINDS: tuple[ApiKind, ...] = (
         "v1",
         "Job",
         namespaced=True,
+        owner="team",
         wave=WAVE_JOB,
         health="batch_job_health.lua",
         pod_templates=(("spec", "template"),),
@@ -276,6 +325,7 @@ KINDS: tuple[ApiKind, ...] = (
         "v1alpha2",
         "JobSet",
         namespaced=True,
+        owner="team",
         wave=WAVE_JOB,
         health="jobset_health.lua",
         pod_templates=(("spec", "replicatedJobs", "*", "template", "spec", "template"),),
@@ -289,6 +339,7 @@ KINDS: tuple[ApiKind, ...] = (
         "v1beta1",
         "InferenceService",
         namespaced=True,
+        owner="team",
         wave=WAVE_JOB,
         health="inferenceservice_health.lua",
         children=ch.inference_service,
@@ -301,6 +352,7 @@ KINDS: tuple[ApiKind, ...] = (
         namespaced=True,
         # With its InferenceService, in the last wave, whose health a sync never waits
         # for: KEDA reports Ready once KServe has created the Deployment it scales.
+        owner="team",
         wave=WAVE_JOB,
         health="scaledobject_health.lua",
     ),
@@ -310,6 +362,7 @@ KINDS: tuple[ApiKind, ...] = (
         "v2beta1",
         "MPIJob",
         namespaced=True,
+        owner="team",
         wave=WAVE_JOB,
         health=_KUBEFLOW_HEALTH,
         pod_templates=(("spec", "mpiReplicaSpecs", "*", "template"),),

@@ -18,6 +18,7 @@ from manifestgen.build_result import Stats as Stats
 from manifestgen.cache_store import JsonStore, default_cache_directory
 from manifestgen.errors import Diagnostic, Severity, SourceLocation, UsageError, sort_diagnostics
 from manifestgen.expand.argocd import expand_argocd
+from manifestgen.expand.argocd_apps import application_directories
 from manifestgen.expand.claims import duplicate_claims
 from manifestgen.expand.cluster import expand_cluster
 from manifestgen.expand.cpu_pool import check_cpu_quota
@@ -490,7 +491,11 @@ def run(options: BuildOptions, sources: Sources | None = None) -> BuildResult:
         found, unchecked = check_manifests(checked, platform, options, memo)
         diagnostics += found
     diagnostics = _restrict(diagnostics, wanted)
-    tree = render_tree(manifests, None if memo is None else memo.render(render_document))
+    tree = render_tree(
+        manifests,
+        None if memo is None else memo.render(render_document),
+        directories=application_directories(platform.model.spec),
+    )
     stats = Stats(specs.files, len(jobs), len(manifests), len(tree), unchecked)
     has_errors = any(d.is_error for d in diagnostics)
     if options.mode == "check" and not has_errors:

@@ -2,7 +2,8 @@
 
 A tree is `{path relative to out/: bytes}`, as a build renders it or as out/ (on disk or
 at a git commit) holds it. Paths follow the fixed layout of render/layout.py:
-`<cluster>/cluster/<kind>-<name>.yaml` for cluster objects, `<cluster>/<namespace>/<job>/
+`<cluster>/cluster/<kind>-<name>.yaml` for cluster objects (and `<cluster>/cluster/
+<namespace>/...` for what the Platform puts in a namespace), `<cluster>/<namespace>/<job>/
 <kind>.yaml` for what one TrainingJob expands into, `argocd/...` for Argo CD's objects.
 A file that does not parse as one object is kept by its bytes only: it still counts as a
 changed file, and never as a job or a claim. Only the files a plan reads objects from are
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from manifestgen.expand.labels import RUN_DIGEST_ANNOTATION
-from manifestgen.render.layout import ARGOCD_DIR, KUSTOMIZATION
+from manifestgen.render.layout import ARGOCD_DIR, KUSTOMIZATION, PLATFORM_DIR
 from manifestgen.verify.fast_yaml import load_all
 
 JobKey = tuple[str, str]  # namespace, job (the spec's name)
@@ -100,7 +101,7 @@ def sort_tree(tree: Mapping[str, bytes], parsed: Parsed | None = None) -> TreeOb
             continue  # not a path the layout writes
         cluster = found.clusters.setdefault(parts[0], ClusterObjects())
         cluster.files[path] = content
-        if len(parts) == 4:
+        if len(parts) == 4 and parts[1] != PLATFORM_DIR:
             cluster.job_dirs.add((parts[1], parts[2]))
         if not _wanted(content, parts):
             continue
@@ -116,13 +117,13 @@ def _wanted(content: bytes, parts: list[str]) -> bool:
     """Whether the plan reads an object from this file (see the module docstring)."""
     found = _KIND.search(content)
     kind = found.group(1) if found else b""
-    if parts[1] == "cluster":
+    if parts[1] == PLATFORM_DIR:
         return kind in _CLUSTER_KINDS
     return kind == b"PersistentVolumeClaim" or RUN_DIGEST_BYTES in content
 
 
 def _place(cluster: ClusterObjects, obj: Obj, parts: list[str]) -> None:
-    if parts[1] == "cluster" and len(parts) == 3:
+    if parts[1] == PLATFORM_DIR and len(parts) == 3:
         if obj.kind == "Namespace":
             cluster.namespaces[obj.name] = obj
         elif obj.kind == "NodePool":
@@ -130,7 +131,7 @@ def _place(cluster: ClusterObjects, obj: Obj, parts: list[str]) -> None:
         elif obj.kind == "NodeOverlay":
             cluster.node_overlays[obj.name] = obj
         return
-    if len(parts) != 4:
+    if len(parts) != 4 or parts[1] == PLATFORM_DIR:
         return
     key = (parts[1], parts[2])
     if obj.annotation(RUN_DIGEST_ANNOTATION) is not None:

@@ -1,4 +1,10 @@
-"""The output tree: every generated file, plus one kustomization.yaml per top directory.
+"""The output tree: every generated file, plus one kustomization.yaml per Application
+directory (render/layout.py).
+
+The Applications read their directories as plain directories (Argo CD parses each file
+once, far cheaper than a kustomize build) and skip the kustomization.yaml; it is there so
+`kubectl kustomize` shows what an Application applies, and so an Application's directory
+exists before its team has a job.
 
 The tree knows its paths at once and renders a file's bytes only when they are read:
 `build` and `check` read every file (to write or compare it), `validate` reads none,
@@ -12,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from manifestgen.manifest import Manifest
-from manifestgen.render.layout import KUSTOMIZATION, path_of, top_directory
+from manifestgen.render.layout import KUSTOMIZATION, application_directory, path_of
 from manifestgen.render.yaml import render_document
 
 OutputTree = Mapping[str, bytes]
@@ -57,18 +63,24 @@ class RenderedTree(Mapping[str, bytes]):
         return path in self._sources
 
 
-def render_tree(manifests: Iterable[Manifest], render: Render | None = None) -> OutputTree:
+def render_tree(
+    manifests: Iterable[Manifest],
+    render: Render | None = None,
+    *,
+    directories: Iterable[str] = (),
+) -> OutputTree:
     """Bytes for every file under out/, keyed by sorted relative path; `render` (by
-    default `render_document`) makes each file's bytes from its object and source."""
+    default `render_document`) makes each file's bytes from its object and source, and
+    each of `directories` gets its kustomization.yaml even when no object lives there."""
     files: dict[str, tuple[Mapping[str, Any], str | None]] = {}
-    directories: dict[str, list[str]] = {}
+    members: dict[str, list[str]] = {directory: [] for directory in directories}
     for manifest in manifests:
         path = path_of(manifest)
         if path in files:
             raise ValueError(f"two generated objects share the output path {path}")
         files[path] = (manifest.obj, manifest.origin.document.path)
-        top = top_directory(path)
-        directories.setdefault(top, []).append(path[len(top) + 1 :])
-    for top, members in directories.items():
-        files[f"{top}/{KUSTOMIZATION}"] = (kustomization(members), None)
+        directory = application_directory(path)
+        members.setdefault(directory, []).append(path[len(directory) + 1 :])
+    for directory, paths in members.items():
+        files[f"{directory}/{KUSTOMIZATION}"] = (kustomization(paths), None)
     return RenderedTree(files, render)

@@ -358,13 +358,14 @@ class GitOps(SpecModel):
     argocd_namespace: DnsLabel = Field(default="argocd", description="Namespace Argo CD runs in.")
     applications: Literal["perCluster", "applicationSet", "none"] = Field(
         default="perCluster",
-        description="How clusters get their Argo CD Application: perCluster (one Application "
-        "each), applicationSet (one ApplicationSet with a list generator makes them) or none "
-        "(they are managed elsewhere; AppProjects and health checks are still generated).",
+        description="How clusters and teams get their Argo CD Applications (per cluster, one "
+        "for the Platform's part and one per team): perCluster (one file each), "
+        "applicationSet (two ApplicationSets with list generators make them) or none (they "
+        "are managed elsewhere; AppProjects and health checks are still generated).",
     )
     resources_finalizer: bool = Field(
         default=False,
-        description="Put resources-finalizer.argocd.argoproj.io on the clusters' Applications: "
+        description="Put resources-finalizer.argocd.argoproj.io on the generated Applications: "
         "deleting one then deletes what it deployed (retained claims and namespaces excepted).",
     )
     root_application: bool = Field(

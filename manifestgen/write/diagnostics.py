@@ -51,13 +51,14 @@ def in_the_way(out: str, drift: Drift, read_only: tuple[str, ...] = ()) -> list[
 
 
 def never_deployed(out: str, foreign: tuple[str, ...]) -> list[Diagnostic]:
+    """Hand-written files: an error, as an Application reads its directory whole and
+    would apply one (a manifest only a reviewer saw, beside the generated ones)."""
     return _each(
         "MG506",
-        "hand-written file in out/ is kept but never deployed: no kustomization.yaml lists it",
+        "hand-written file in out/: Argo CD would deploy it with the generated files",
         out,
         foreign,
         "move it out of out/ (for example beside the specs); out/ is for generated files",
-        warning=True,
     )
 
 

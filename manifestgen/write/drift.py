@@ -15,8 +15,8 @@ from manifestgen.write.scan import OutScan, scan_out
 class Drift:
     """Relative paths that differ: to add, to rewrite, generated files to remove,
     hand-written files standing where a generated one must go (never overwritten),
-    symbolic links and special files (never followed), and hand-written files that
-    are kept but that no kustomization.yaml lists, so Argo CD never deploys them."""
+    symbolic links and special files (never followed), and other hand-written files
+    (kept, and an error: the Applications would deploy them)."""
 
     missing: tuple[str, ...]
     stale: tuple[str, ...]
@@ -27,7 +27,7 @@ class Drift:
 
     @property
     def clean(self) -> bool:
-        """Nothing to write and nothing in the way (foreign files are only a warning)."""
+        """Nothing to write and nothing in the way (foreign files are kept, and reported)."""
         return not (self.missing or self.stale or self.extra or self.conflicts or self.unsafe)
 
 

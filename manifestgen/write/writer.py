@@ -28,7 +28,7 @@ from manifestgen.write.scan import OutScan, scan_out
 class WriteResult:
     written: tuple[str, ...]
     removed: tuple[str, ...]
-    # Hand-written files carried over: kept, but no kustomization.yaml lists them.
+    # Hand-written files carried over: kept, and reported (MG506).
     foreign: tuple[str, ...] = ()
 
     @property

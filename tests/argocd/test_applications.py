@@ -1,5 +1,6 @@
-"""The clusters' Applications in each `gitops.applications` mode, the root app of apps and
-the opt-in resources finalizer, checked against the real CRDs and `kubectl kustomize`."""
+"""The clusters' and teams' Applications in each `gitops.applications` mode, the root app
+of apps and the opt-in resources finalizer, checked against the real CRDs and `kubectl
+kustomize`."""
 
 from __future__ import annotations
 
@@ -13,8 +14,21 @@ from tests.argocd.support import argocd_objects, sync_options
 
 FINALIZER = "resources-finalizer.argocd.argoproj.io"
 CLUSTER_APPS = {"application-manifestgen-train-a.yaml", "application-manifestgen-train-b.yaml"}
+TEAM_APPS = {
+    "application-manifestgen-train-a-nlp.yaml",
+    "application-manifestgen-train-a-vision.yaml",
+    "application-manifestgen-train-b-nlp.yaml",
+}
 ROOT = "application-manifestgen.yaml"
 APPSET = "applicationset-manifestgen.yaml"
+TEAM_APPSET = "applicationset-manifestgen-teams.yaml"
+PROJECTS = {
+    "appproject-training.yaml": "AppProject",
+    "appproject-training-nlp.yaml": "AppProject",
+    "appproject-training-vision.yaml": "AppProject",
+}
+# Every Application reads a plain directory, never its kustomization.yaml.
+DIRECTORY = {"exclude": "kustomization.yaml", "recurse": True}
 
 
 def _kinds(objects: dict[str, dict[str, Any]]) -> dict[str, str]:
@@ -36,7 +50,7 @@ def _expand_template(template: Any, element: dict[str, str]) -> Any:
 def test_per_cluster_mode_is_the_default(tmp_path: Path, crds_dir: Path) -> None:
     objects = argocd_objects(tmp_path, crds_dir)
     apps = {n for n, kind in _kinds(objects).items() if kind == "Application"}
-    assert apps == {*CLUSTER_APPS, ROOT}
+    assert apps == {*CLUSTER_APPS, *TEAM_APPS, ROOT}
     assert "ApplicationSet" not in _kinds(objects).values()
     train_b = objects["application-manifestgen-train-b.yaml"]["spec"]
     assert train_b["destination"] == {
@@ -44,7 +58,28 @@ def test_per_cluster_mode_is_the_default(tmp_path: Path, crds_dir: Path) -> None
         "namespace": "team-nlp",
     }
     assert train_b["project"] == "training"
-    assert train_b["source"]["path"] == "out/train-b"
+    assert train_b["source"]["path"] == "out/train-b/cluster"
+    assert train_b["source"]["directory"] == DIRECTORY
+    assert "syncOptions" not in train_b["syncPolicy"]
+
+
+def test_each_team_gets_an_application_per_cluster_in_its_own_project(
+    tmp_path: Path, crds_dir: Path
+) -> None:
+    objects = argocd_objects(tmp_path, crds_dir)
+    nlp_b = objects["application-manifestgen-train-b-nlp.yaml"]
+    assert nlp_b["metadata"]["name"] == "manifestgen-train-b-nlp"
+    spec = nlp_b["spec"]
+    assert spec["destination"] == {"namespace": "team-nlp", "server": "https://train-b.example.com"}
+    assert spec["project"] == "training-nlp"
+    assert spec["source"]["path"] == "out/train-b/team-nlp"
+    assert spec["source"]["directory"] == DIRECTORY
+    # The namespace is the platform Application's: the team's waits (retrying) for it.
+    assert spec["syncPolicy"]["syncOptions"] == ["CreateNamespace=false"]
+    assert spec["syncPolicy"]["retry"]["limit"] > 0
+    vision = objects["application-manifestgen-train-a-vision.yaml"]["spec"]
+    assert vision["project"] == "training-vision"
+    assert vision["source"]["path"] == "out/train-a/team-vision"
 
 
 def test_application_set_makes_the_same_applications_from_per_cluster_data(
@@ -54,8 +89,9 @@ def test_application_set_makes_the_same_applications_from_per_cluster_data(
     objects = argocd_objects(tmp_path / "b", crds_dir, applications="applicationSet")
     assert _kinds(objects) == {
         APPSET: "ApplicationSet",
+        TEAM_APPSET: "ApplicationSet",
         ROOT: "Application",
-        "appproject-training.yaml": "AppProject",
+        **PROJECTS,
         "configmap-argocd-cm.yaml": "ConfigMap",
     }
     appset = objects[APPSET]
@@ -66,14 +102,14 @@ def test_application_set_makes_the_same_applications_from_per_cluster_data(
         {
             "name": "train-a",
             "namespace": "team-nlp",
-            "path": "out/train-a",
+            "path": "out/train-a/cluster",
             "project": "training",
             "server": "https://kubernetes.default.svc",
         },
         {
             "name": "train-b",
             "namespace": "team-nlp",
-            "path": "out/train-b",
+            "path": "out/train-b/cluster",
             "project": "training",
             "server": "https://train-b.example.com",
         },
@@ -88,6 +124,21 @@ def test_application_set_makes_the_same_applications_from_per_cluster_data(
     template = str(appset["spec"]["template"])
     assert "train-b.example.com" not in template
     assert "training" not in template
+    teams = objects[TEAM_APPSET]
+    assert teams["spec"]["goTemplateOptions"] == ["missingkey=error"]
+    (generator,) = teams["spec"]["generators"]
+    elements = generator["list"]["elements"]
+    assert [(e["cluster"], e["team"]) for e in elements] == [
+        ("train-a", "nlp"),
+        ("train-a", "vision"),
+        ("train-b", "nlp"),
+    ]
+    assert teams["spec"]["template"]["spec"]["project"] == "{{.project}}"
+    for element in elements:
+        made = _expand_template(teams["spec"]["template"], element)
+        name = f"application-manifestgen-{element['cluster']}-{element['team']}.yaml"
+        assert made["metadata"]["name"] == per_cluster[name]["metadata"]["name"]
+        assert made["spec"] == per_cluster[name]["spec"]
 
 
 def test_applications_none_keeps_projects_health_checks_and_root(
@@ -96,7 +147,7 @@ def test_applications_none_keeps_projects_health_checks_and_root(
     objects = argocd_objects(tmp_path, crds_dir, applications="none")
     assert _kinds(objects) == {
         ROOT: "Application",
-        "appproject-training.yaml": "AppProject",
+        **PROJECTS,
         "configmap-argocd-cm.yaml": "ConfigMap",
     }
 
@@ -111,6 +162,7 @@ def test_root_application_syncs_out_argocd_itself(tmp_path: Path, crds_dir: Path
         "annotations": root["metadata"]["annotations"],
     }, "the root never carries the resources finalizer"
     assert root["spec"]["source"] == {
+        "directory": DIRECTORY,
         "path": "deploy/out/argocd",
         "repoURL": "https://git.example.com/ml/platform.git",
         "targetRevision": "main",
@@ -135,8 +187,12 @@ def test_root_application_can_be_left_out_or_put_in_another_project(
 def test_resources_finalizer_is_opt_in(tmp_path: Path, crds_dir: Path, applications: str) -> None:
     def finalizers(objects: dict[str, dict[str, Any]]) -> list[list[str]]:
         if applications == "applicationSet":
-            return [objects[APPSET]["spec"]["template"]["metadata"].get("finalizers", [])]
-        return [objects[name]["metadata"].get("finalizers", []) for name in sorted(CLUSTER_APPS)]
+            return [
+                objects[name]["spec"]["template"]["metadata"].get("finalizers", [])
+                for name in (APPSET, TEAM_APPSET)
+            ]
+        apps = sorted(CLUSTER_APPS | TEAM_APPS)
+        return [objects[name]["metadata"].get("finalizers", []) for name in apps]
 
     off = argocd_objects(tmp_path / "off", crds_dir, applications=applications)
     on = argocd_objects(
@@ -146,8 +202,9 @@ def test_resources_finalizer_is_opt_in(tmp_path: Path, crds_dir: Path, applicati
     assert finalizers(on) == [[FINALIZER]] * len(finalizers(on))
     if applications == "applicationSet":
         # Otherwise the controller adds the finalizer to every Application it makes.
-        assert off[APPSET]["spec"]["syncPolicy"] == {"preserveResourcesOnDeletion": True}
-        assert on[APPSET]["spec"]["syncPolicy"] == {"preserveResourcesOnDeletion": False}
+        for name in (APPSET, TEAM_APPSET):
+            assert off[name]["spec"]["syncPolicy"] == {"preserveResourcesOnDeletion": True}
+            assert on[name]["spec"]["syncPolicy"] == {"preserveResourcesOnDeletion": False}
 
 
 def test_argocd_cm_is_never_pruned_or_deleted(tmp_path: Path, crds_dir: Path) -> None:

@@ -113,7 +113,18 @@ def covered(path: Path_, rule: dict[str, Any]) -> bool:
     return False
 
 
-def _application(objects: dict[str, Any], cluster: str) -> dict[str, Any]:
+def _application(objects: dict[str, Any], cluster: str, namespace: str) -> dict[str, Any]:
+    """The team Application that deploys `namespace`'s jobs on `cluster`."""
+    (app,) = [
+        a
+        for a in of_kind(objects, "Application")
+        if a["metadata"]["name"].startswith(f"manifestgen-{cluster}-")
+        and a["spec"]["destination"]["namespace"] == namespace
+    ]
+    return app
+
+
+def _platform_application(objects: dict[str, Any], cluster: str) -> dict[str, Any]:
     (app,) = [
         a
         for a in of_kind(objects, "Application")
@@ -130,7 +141,9 @@ def test_everything_kueue_changes_on_admission_is_ignored(tmp_path: Path, framew
     (obj,) = of_kind(objects, row.kind)
     changed = changed_paths(obj, kueue_admits(obj))
     assert ("spec", *(row.suspend or ())) in changed  # the simulation did something
-    spec = _application(objects, "train-a")["spec"]
+    spec = _application(objects, "train-a", obj["metadata"]["namespace"])["spec"]
+    # The platform Application deploys no job: it has nothing to ignore.
+    assert "ignoreDifferences" not in _platform_application(objects, "train-a")["spec"]
     rules = [
         r for r in spec["ignoreDifferences"] if (r["group"], r["kind"]) == (row.group, row.kind)
     ]
@@ -154,9 +167,10 @@ def test_the_matcher_refuses_what_is_not_ignored() -> None:
 
 def test_clusters_without_kueue_keep_a_plain_application(tmp_path: Path) -> None:
     objects = build_objects(tmp_path, [framework_job("pytorch")], kueue_platform())
-    spec = _application(objects, "train-b")["spec"]
-    assert "ignoreDifferences" not in spec
-    assert "syncOptions" not in spec["syncPolicy"]
+    for app in of_kind(objects, "Application"):
+        if app["metadata"]["name"].startswith("manifestgen-train-b"):
+            assert "ignoreDifferences" not in app["spec"]
+            assert RESPECT_IGNORE not in app["spec"]["syncPolicy"].get("syncOptions", [])
 
 
 def test_the_application_set_template_ignores_the_same(tmp_path: Path) -> None:
@@ -167,7 +181,11 @@ def test_the_application_set_template_ignores_the_same(tmp_path: Path) -> None:
     )
     assert "applicationSet" in platform
     objects = build_objects(tmp_path, [framework_job("pytorch")], platform)
-    (appset,) = of_kind(objects, "ApplicationSet")
+    (appset,) = [
+        a
+        for a in of_kind(objects, "ApplicationSet")
+        if a["metadata"]["name"] == "manifestgen-teams"
+    ]
     template = appset["spec"]["template"]["spec"]
     kinds = {r["kind"] for r in template["ignoreDifferences"]}
     assert kinds == {row.kind for row in queued_kinds()}

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from manifestgen.expand.argocd import NAMESPACED_KINDS
+from manifestgen.expand.argocd import TEAM_KINDS
 from manifestgen.kinds.catalog import KINDS, pod_template_paths
 from manifestgen.workloads import WORKLOADS
 from tests.bundle import build_objects, compile_specs, of_kind
@@ -209,7 +209,8 @@ def test_the_pod_group_comes_no_later_than_its_job(tmp_path: Path) -> None:
     rows = [k for k in KINDS if k.kind == "PodGroup"]
     # The schedulers own its status; no health check holds back the job's wave.
     assert [r.health for r in rows] == [None, None]
-    assert {(r.group, r.kind) for r in rows} <= set(NAMESPACED_KINDS)
+    # A job's gang is the team's: its Application, in the team's project, deploys it.
+    assert {(r.group, r.kind) for r in rows} <= set(TEAM_KINDS)
 
 
 @pytest.mark.parametrize("framework", sorted(POD_GROUP_JOBS))

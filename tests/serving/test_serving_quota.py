@@ -111,7 +111,7 @@ def test_jobs_and_services_that_fit_alone_but_not_together_are_refused_at_both(
     assert "212 together" in problem.message
     assert "teams.vision.tenancy.quota" in problem.hint
     # The quota is the Platform's number: never raised to make room.
-    quota = objects["train-a/team-vision/resourcequota-manifestgen.yaml"]
+    quota = objects["train-a/cluster/team-vision/resourcequota-manifestgen.yaml"]
     assert quota["spec"]["hard"]["requests.cpu"] == "200"
 
 
@@ -141,7 +141,7 @@ def test_services_that_fit_raise_nothing_and_the_quota_stays_the_platforms(
         tmp_path, [trained(), service_spec()], platform=platform_with(cpu="212")
     )
     assert _errors(diagnostics) == []
-    quota = objects["train-a/team-vision/resourcequota-manifestgen.yaml"]
+    quota = objects["train-a/cluster/team-vision/resourcequota-manifestgen.yaml"]
     assert quota["spec"]["hard"]["requests.cpu"] == "212"
 
 

@@ -64,10 +64,14 @@ def test_an_unknown_field_in_a_pytorchjob_is_caught(write: Write, crds_dir: Path
 def test_kubectl_kustomize_piped_to_verify(crds_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     kubectl = shutil.which("kubectl", path=str(Path(sys.executable).parent))
     assert kubectl is not None, "kubectl is installed with the test extras"
+    # The cluster's platform part (node pools) and one team's part (its jobs).
     out = REPO_ROOT / "out" / "prod-use1"
-    rendered = subprocess.run(
-        [kubectl, "kustomize", str(out)], check=True, capture_output=True, timeout=60
-    ).stdout
+    rendered = b"---\n".join(
+        subprocess.run(
+            [kubectl, "kustomize", str(out / part)], check=True, capture_output=True, timeout=60
+        ).stdout
+        for part in ("cluster", "ml-research")
+    )
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(rendered)))
     result = verify_cli("-", "--crds", crds_dir, "--kubernetes-version", "1.33", "--format", "json")
     assert result.code == 0, result.stdout

@@ -27,7 +27,8 @@ def test_lookalike_headers_are_not_ours(repo: Path, first_line: str) -> None:
     theirs.write_text(first_line + "kind: ConfigMap\n")
     assert not is_generated(theirs.read_bytes())
     result = run_cli("build", "--root", repo, "--no-output-check")
-    assert result.code == 0, result.stdout
+    assert result.code == 1, result.stdout
+    assert "out/train-a/theirs.yaml: error[MG506]" in result.stdout
     assert theirs.read_text() == first_line + "kind: ConfigMap\n"
 
 
@@ -36,18 +37,21 @@ def test_the_real_header_is_ours() -> None:
     assert is_generated(header(None).encode())
 
 
-def test_check_and_build_warn_about_hand_written_files(repo: Path) -> None:
+def test_check_and_build_report_hand_written_files_as_errors(repo: Path) -> None:
+    # An Application reads its directory whole: a stray manifest would be deployed.
     notes = repo / "out" / "train-a" / "NOTES.md"
     notes.write_text("hand-written\n")
     expected = (
-        "out/train-a/NOTES.md: warning[MG506] hand-written file in out/ is kept but never "
-        "deployed: no kustomization.yaml lists it"
+        "out/train-a/NOTES.md: error[MG506] hand-written file in out/: Argo CD would deploy "
+        "it with the generated files"
     )
     for command in ("check", "build"):
         result = run_cli(command, "--root", repo, "--no-output-check")
-        assert result.code == 0, result.stdout
+        assert result.code == 1, result.stdout
         assert expected in result.stdout.splitlines()
     assert notes.read_text() == "hand-written\n"
+    notes.unlink()
+    assert run_cli("check", "--root", repo, "--no-output-check").code == 0
 
 
 def test_directory_where_a_generated_file_must_go_is_a_conflict(repo: Path) -> None:
@@ -69,6 +73,7 @@ def test_removed_job_with_hand_written_file_keeps_the_file(repo: Path) -> None:
     (repo / "specs").mkdir()
     shutil.copy(Path(__file__).parents[1] / "cases" / "platform.yaml", repo / "specs")
     result = run_cli("build", "--root", repo, "--no-output-check")
-    assert result.code == 0, result.stdout
+    assert result.code == 1, result.stdout
+    assert f"out/{JOB_DIR}/README.md: error[MG506]" in result.stdout
     assert mine.read_text() == "mine\n"
     assert sorted(p.name for p in mine.parent.iterdir()) == ["README.md"]
