@@ -16,7 +16,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -348,15 +348,7 @@ def _index(path: Path, file_cache: CrdFileCache | None) -> list[CrdIndexRow]:
 
 
 def _row_to_cache(row: CrdIndexRow) -> dict[str, Any]:
-    return {
-        "group": row.group,
-        "version": row.version,
-        "kind": row.kind,
-        "crd_name": row.crd_name,
-        "digest": row.digest,
-        "declares_fields": row.declares_fields,
-        "declares_rules": row.declares_rules,
-    }
+    return asdict(row)
 
 
 def _rows_from_cache(entries: list[Any], digest: str) -> list[CrdIndexRow] | None:

@@ -56,13 +56,14 @@ def min_available(row: ApiKind, spec: Mapping[str, Any]) -> int:
     skip = later[2] if later is not None and spec.get(later[0]) == later[1] else None
     total = 0
     for path in pod_template_paths({"spec": spec}, row):
-        replica_type, replica = path[-2], _get({"spec": spec}, path[:-1])
+        replica_type, replica = path[-2], get_path({"spec": spec}, path[:-1])
         if replica_type != skip:
             total += int(replica.get("replicas", 1))
     return total
 
 
-def _get(obj: Any, path: tuple[str | int, ...]) -> Any:
+def get_path(obj: Any, path: tuple[str | int, ...]) -> Any:
+    """The value at `path` (keys and list indices) inside `obj`."""
     for part in path:
         obj = obj[part]
     return obj
@@ -75,15 +76,15 @@ def with_gang(job: ResolvedJob, row: ApiKind, spec: dict[str, Any]) -> dict[str,
     if system is None or row.gang is None:
         return spec
     policy: dict[str, Any] = {"minAvailable": min_available(row, spec)}
-    priority = job.job.spec.priority or job.platform.spec.priorities.default
+    priority = job.priority
     if priority is not None:
         policy["priorityClass"] = priority
     queue = volcano_queue(job)
     if queue is not None:
         policy["queue"] = queue
-    result: dict[str, Any] = _copy(spec)
+    result: dict[str, Any] = copy_tree(spec)
     for path in pod_template_paths({"spec": result}, row):
-        pod = _get({"spec": result}, (*path, "spec"))
+        pod = get_path({"spec": result}, (*path, "spec"))
         pod["schedulerName"] = SCHEDULER_NAMES[system]
         pod_sorted = dict(sorted(pod.items()))
         pod.clear()
@@ -98,9 +99,10 @@ def with_gang(job: ResolvedJob, row: ApiKind, spec: dict[str, Any]) -> dict[str,
     return result
 
 
-def _copy(value: Any) -> Any:
+def copy_tree(value: Any) -> Any:
+    """A copy of a tree of dicts and lists, to edit without touching the original."""
     if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
+        return {k: copy_tree(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_copy(v) for v in value]
+        return [copy_tree(v) for v in value]
     return value

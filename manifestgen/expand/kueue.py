@@ -56,11 +56,6 @@ def queued(job: ResolvedJob) -> bool:
     return job.cluster.scheduling.kueue and workload_of(job).kind.suspend is not None
 
 
-def priority_of(job: ResolvedJob) -> str | None:
-    priorities = job.platform.spec.priorities
-    return job.job.spec.priority or priorities.default
-
-
 def local_queue_name(team: str) -> str:
     """The LocalQueue is named after its ClusterQueue: `spec.clusterQueue` is immutable,
     so pointing it elsewhere must be a new LocalQueue, which a new name makes."""
@@ -76,7 +71,7 @@ def queue_labels(job: ResolvedJob) -> dict[str, str]:
     if not queued(job):
         return {}
     labels = {QUEUE_LABEL: local_queue_name(job.team_name)}
-    priority = priority_of(job)
+    priority = job.priority
     if priority is not None:
         labels[PRIORITY_LABEL] = priority
     return labels

@@ -239,7 +239,7 @@ def pod_template(
         "serviceAccountName": job.name,
         "volumes": volumes,
     }
-    priority = job.job.spec.priority or job.platform.spec.priorities.default
+    priority = job.priority
     if priority is not None:
         pod["priorityClassName"] = priority
         pod = dict(sorted(pod.items()))

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from manifestgen.errors import Diagnostic
-from manifestgen.expand.gang import SCHEDULER_NAMES, gang_system
+from manifestgen.expand.gang import SCHEDULER_NAMES, copy_tree, gang_system, get_path
 from manifestgen.expand.labels import SYNC_WAVE, job_labels, metadata, provenance_of
 from manifestgen.expand.volcano import VOLCANO_SCHEDULING, volcano_queue
 from manifestgen.kinds.catalog import ApiKind, GroupVersionKind, pod_template_paths, wave
@@ -38,20 +38,14 @@ DEFAULT_QUEUE = "default"
 Path = tuple[str | int, ...]
 
 
-def _get(obj: Any, path: Path) -> Any:
-    for part in path:
-        obj = obj[part]
-    return obj
-
-
 def _job_pods(obj: Mapping[str, Any], path: Path) -> int:
     """A Job runs `parallelism` pods at once (its indices, for an Indexed Job)."""
-    return int(_get(obj, path[:-1]).get("parallelism", 1))
+    return int(get_path(obj, path[:-1]).get("parallelism", 1))
 
 
 def _jobset_pods(obj: Mapping[str, Any], path: Path) -> int:
     """A replicated Job: `replicas` Jobs of `parallelism` pods each, all created at once."""
-    replicated = _get(obj, path[:-3])
+    replicated = get_path(obj, path[:-3])
     return int(replicated.get("replicas", 1)) * _job_pods(obj, path)
 
 
@@ -62,7 +56,7 @@ def _ray_pods(obj: Mapping[str, Any], path: Path) -> int:
         return 0
     if "workerGroupSpecs" not in path:
         return 1
-    group = _get(obj, path[:-1])
+    group = get_path(obj, path[:-1])
     return int(group.get("replicas", 1)) * int(group.get("numOfHosts", 1))
 
 
@@ -99,9 +93,9 @@ def with_pod_group(job: ResolvedJob, row: ApiKind, spec: dict[str, Any]) -> dict
     system = gang_system(job)
     if system is None or not writes_pod_group(job, row):
         return spec
-    result = {"spec": _copy(spec)}
+    result = {"spec": copy_tree(spec)}
     for path, _ in list(_gang_templates(row, result)):
-        template = _get(result, path)
+        template = get_path(result, path)
         meta = template.setdefault("metadata", {})
         key = "annotations" if system == "volcano" else "labels"
         name = VOLCANO_GROUP_ANNOTATION if system == "volcano" else COSCHEDULING_GROUP_LABEL
@@ -109,17 +103,9 @@ def with_pod_group(job: ResolvedJob, row: ApiKind, spec: dict[str, Any]) -> dict
         template["metadata"] = dict(sorted(meta.items()))
         pod = template["spec"]
         template["spec"] = dict(sorted({**pod, "schedulerName": SCHEDULER_NAMES[system]}.items()))
-        _get(result, path[:-1])[path[-1]] = dict(sorted(template.items()))
+        get_path(result, path[:-1])[path[-1]] = dict(sorted(template.items()))
     out: dict[str, Any] = result["spec"]
     return out
-
-
-def _copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    return value
 
 
 def _spec(job: ResolvedJob, system: str, members: int) -> dict[str, Any]:
@@ -127,7 +113,7 @@ def _spec(job: ResolvedJob, system: str, members: int) -> dict[str, Any]:
     if system != "volcano":
         return spec
     spec["queue"] = volcano_queue(job) or DEFAULT_QUEUE
-    priority = job.job.spec.priority or job.platform.spec.priorities.default
+    priority = job.priority
     if priority is not None:
         spec["priorityClassName"] = priority
     return dict(sorted(spec.items()))

@@ -67,6 +67,11 @@ class ResolvedJob:
         return digest(self.source.document.data)
 
     @property
+    def priority(self) -> str | None:
+        """The job's priority level: its own, else the Platform's default."""
+        return self.job.spec.priority or self.platform.spec.priorities.default
+
+    @property
     def mig_profile(self) -> str | None:
         return self.job.spec.gpu.mig_profile if self.job.spec.gpu else None
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from manifestgen.expand.argocd_ignore import PODSET_LABEL, RESPECT_IGNORE, queued_kinds
+from manifestgen.expand.gang import copy_tree
 from manifestgen.kinds.catalog import KINDS, pod_template_paths, row_of
 from manifestgen.workloads import WORKLOADS
 from tests.argocd.test_health_lua import run_health
@@ -39,7 +40,7 @@ def kueue_admits(obj: dict[str, Any]) -> dict[str, Any]:
     row = row_of(obj)
     assert row is not None
     assert row.suspend is not None
-    live: dict[str, Any] = _copy(obj)
+    live: dict[str, Any] = copy_tree(obj)
     _set(live["spec"], row.suspend, False)
     for path in pod_template_paths(live, row):
         template = _get(live, path)
@@ -47,14 +48,6 @@ def kueue_admits(obj: dict[str, Any]) -> dict[str, Any]:
             path[-2]
         ).lower()
     return live
-
-
-def _copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    return value
 
 
 def changed_paths(before: Any, after: Any, path: Path_ = ()) -> list[Path_]:
@@ -222,11 +215,11 @@ def test_a_queued_job_reads_as_suspended_until_admitted(row: Any) -> None:
     queued = {"apiVersion": row.api_version, "kind": row.kind, "spec": {}}
     _set(queued["spec"], row.suspend, True)
     assert run_health(script, queued)["status"] == "Suspended"
-    admitted = _copy(queued)
+    admitted = copy_tree(queued)
     _set(admitted["spec"], row.suspend, False)
     admitted["status"] = {"conditions": [{"type": "Running", "status": "True", "message": "m"}]}
     assert run_health(script, admitted)["status"] == "Progressing"
-    done = _copy(queued)
+    done = copy_tree(queued)
     finished = DONE_CONDITION.get(row.health, "Succeeded")
     done["status"] = {"conditions": [{"type": finished, "status": "True", "message": "ok"}]}
     assert run_health(script, done)["status"] == "Healthy"
