@@ -40,7 +40,7 @@ from benchmarks.spec_repo import write_spec_repo  # noqa: E402
 KUSTOMIZATION = "kustomization.yaml"
 
 # One directory source as the repo-server sees it: every YAML file under it, parsed.
-_PARSE_DIRECTORY = """
+PARSE_DIRECTORY = """
 import sys, pathlib, yaml
 loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 count = 0
@@ -114,7 +114,7 @@ def choices(out: Path, work: Path, kubectl: str | None) -> list[Choice]:
         Choice(
             "directory (recurse), per top directory",
             [
-                (str(d.relative_to(out)), [sys.executable, "-c", _PARSE_DIRECTORY, str(d)])
+                (str(d.relative_to(out)), [sys.executable, "-c", PARSE_DIRECTORY, str(d)])
                 for d in tops
             ],
         )
